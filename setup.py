@@ -1,0 +1,17 @@
+"""pip install of the ROS-free core, the nodes' Python code and the vlm-agent CLI.
+
+The ROS messages are built by CMakeLists.txt (colcon, or scripts/setup.sh for a venv).
+"""
+from setuptools import find_packages, setup
+
+setup(
+    name="vlm-agent-core",  # "vlm_agent" is the colcon-built message distribution
+    version="0.1.0",
+    description="Plain-language robot commands: RGB-D grounding, planning with explanations, safety guard",
+    license="Apache-2.0",
+    packages=find_packages(include=["vlm_agent", "vlm_agent.*"]),
+    package_data={"vlm_agent": ["scenes/*.yaml"]},
+    python_requires=">=3.10",
+    install_requires=["numpy", "pyyaml", "opencv-python-headless", "open3d", "pybullet"],
+    entry_points={"console_scripts": ["vlm-agent = vlm_agent.cli:main"]},
+)

@@ -1,0 +1,1 @@
+"""ROS-free core: perception, grounding, planning, guard, simulation."""

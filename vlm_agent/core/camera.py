@@ -1,0 +1,89 @@
+"""Pinhole intrinsics and the ROS camera_info YAML format."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class CameraIntrinsics:
+    width: int
+    height: int
+    fx: float
+    fy: float
+    cx: float
+    cy: float
+
+    def __post_init__(self):
+        if self.width <= 0 or self.height <= 0:
+            raise InputError(f"camera size must be positive, got {self.width}x{self.height}")
+        if not all(np.isfinite([self.fx, self.fy, self.cx, self.cy])) or self.fx <= 0 or self.fy <= 0:
+            raise InputError(f"invalid focal lengths fx={self.fx} fy={self.fy}")
+
+    @classmethod
+    def from_matrix(cls, k: list[float] | np.ndarray, width: int, height: int) -> "CameraIntrinsics":
+        k = np.asarray(k, dtype=float).reshape(-1)
+        if k.size != 9:
+            raise InputError(f"camera matrix needs 9 values, got {k.size}")
+        return cls(int(width), int(height), float(k[0]), float(k[4]), float(k[2]), float(k[5]))
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return np.array([[self.fx, 0, self.cx], [0, self.fy, self.cy], [0, 0, 1]], dtype=float)
+
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """Camera-frame points (N,3) to pixel coordinates (N,2)."""
+        points = np.atleast_2d(points)
+        z = np.where(points[:, 2] > 1e-6, points[:, 2], np.nan)
+        return np.stack([self.fx * points[:, 0] / z + self.cx, self.fy * points[:, 1] / z + self.cy], axis=1)
+
+
+@dataclass(frozen=True)
+class CameraCalibration:
+    intrinsics: CameraIntrinsics
+    base_from_camera: np.ndarray | None  # 4x4, camera optical frame -> robot base frame
+
+
+def load_camera_yaml(path: str | Path) -> CameraCalibration:
+    """Read a ROS camera_info YAML, plus the optional ``base_from_camera`` (16 floats, row-major)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read camera calibration {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping with image_width, image_height, camera_matrix")
+    try:
+        intrinsics = CameraIntrinsics.from_matrix(
+            data["camera_matrix"]["data"], data["image_width"], data["image_height"])
+    except (KeyError, TypeError) as exc:
+        raise InputError(f"{path}: missing field {exc} (need image_width, image_height, camera_matrix.data)") from exc
+    return CameraCalibration(intrinsics, parse_transform(data.get("base_from_camera")))
+
+
+def parse_transform(values) -> np.ndarray | None:
+    if values is None:
+        return None
+    matrix = np.asarray(values, dtype=float)
+    if matrix.size != 16 or not np.all(np.isfinite(matrix)):
+        raise InputError("base_from_camera must be 16 finite numbers (row-major 4x4)")
+    return matrix.reshape(4, 4)
+
+
+def camera_yaml_dict(intrinsics: CameraIntrinsics, base_from_camera: np.ndarray | None = None,
+                     name: str = "camera") -> dict:
+    data = {
+        "image_width": intrinsics.width,
+        "image_height": intrinsics.height,
+        "camera_name": name,
+        "camera_matrix": {"rows": 3, "cols": 3, "data": [float(v) for v in intrinsics.matrix.reshape(-1)]},
+        "distortion_model": "plumb_bob",
+        "distortion_coefficients": {"rows": 1, "cols": 5, "data": [0.0] * 5},
+    }
+    if base_from_camera is not None:
+        data["base_from_camera"] = [float(v) for v in np.asarray(base_from_camera).reshape(-1)]
+    return data

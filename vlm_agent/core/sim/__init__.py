@@ -1,0 +1,1 @@
+"""Headless tabletop simulator (pybullet) producing RGB-D with ground truth."""

@@ -1,0 +1,127 @@
+"""Objects on a support plane from one RGB-D frame: Open3D RANSAC plane + DBSCAN clusters.
+
+Each cluster gets a plane-aligned box: its footprint is the minimum-area rectangle of the
+points projected on the plane (the visible top and sides cover the whole footprint), its
+height runs from the plane to the highest point. That centre is unbiased by which faces
+the camera sees, unlike the centroid of the visible points.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import open3d as o3d
+
+from .errors import InputError
+from .frame import RGBDFrame
+
+
+@dataclass(frozen=True)
+class SegmentationParams:
+    pixel_stride: int = 2
+    max_range_m: float = 3.0
+    plane_distance_m: float = 0.006
+    plane_sample_points: int = 15000
+    min_height_m: float = 0.007
+    max_height_m: float = 0.6
+    cluster_eps_m: float = 0.012
+    cluster_min_points: int = 12
+    min_object_points: int = 25
+    ransac_seed: int = 7
+
+
+@dataclass(frozen=True, eq=False)
+class SupportPlane:
+    normal: np.ndarray  # unit, pointing to the camera's side
+    offset: float       # plane: normal . p + offset = 0
+
+    def height(self, points: np.ndarray) -> np.ndarray:
+        return points @ self.normal + self.offset
+
+    def basis(self) -> np.ndarray:
+        """Rows e1, e2 spanning the plane, with e1 x e2 = normal."""
+        helper = np.array([1.0, 0, 0]) if abs(self.normal[0]) < 0.9 else np.array([0, 1.0, 0])
+        e1 = np.cross(helper, self.normal)
+        e1 /= np.linalg.norm(e1)
+        return np.stack([e1, np.cross(self.normal, e1)])
+
+
+@dataclass(frozen=True, eq=False)
+class Segment:
+    rows: np.ndarray       # pixel rows of the cluster's points
+    cols: np.ndarray
+    points: np.ndarray     # (N, 3) camera frame
+    center: np.ndarray     # (3,) camera frame, plane-aligned box centre
+    rotation: np.ndarray   # (3, 3) columns: box x, box y, plane normal (camera frame)
+    size: np.ndarray       # (3,) box extent
+    footprint_fill: float  # convex-hull area / footprint rectangle area (1 square, ~0.79 disc)
+    top_fraction: float    # share of points within 5% of the top (high for flat tops)
+
+    @property
+    def bbox_xyxy(self) -> tuple[float, float, float, float]:
+        return (float(self.cols.min()), float(self.rows.min()), float(self.cols.max() + 1), float(self.rows.max() + 1))
+
+
+def backproject(frame: RGBDFrame, stride: int, max_range: float):
+    k = frame.intrinsics
+    depth = frame.depth_m[::stride, ::stride]
+    rows, cols = np.mgrid[0:frame.depth_m.shape[0]:stride, 0:frame.depth_m.shape[1]:stride]
+    valid = np.isfinite(depth) & (depth > 0) & (depth < max_range)
+    z = depth[valid]
+    rows, cols = rows[valid], cols[valid]
+    points = np.stack([(cols - k.cx) * z / k.fx, (rows - k.cy) * z / k.fy, z], axis=1)
+    return points.astype(np.float64), rows, cols
+
+
+def fit_support_plane(points: np.ndarray, params: SegmentationParams) -> SupportPlane:
+    if len(points) < 100:
+        raise InputError(f"only {len(points)} valid depth points: cannot find the table plane")
+    rng = np.random.default_rng(params.ransac_seed)
+    sample = points[rng.choice(len(points), min(len(points), params.plane_sample_points), replace=False)]
+    cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(sample))
+    o3d.utility.random.seed(params.ransac_seed)
+    (a, b, c, d), inliers = cloud.segment_plane(params.plane_distance_m, 3, 200)
+    if len(inliers) < 0.2 * len(sample):
+        raise InputError("no dominant support plane in view (fewer than 20% of depth points lie on one plane)")
+    normal = np.array([a, b, c]) / np.linalg.norm([a, b, c])
+    offset = d / np.linalg.norm([a, b, c])
+    if offset < 0:  # the camera (origin) must be on the positive side
+        normal, offset = -normal, -offset
+    return SupportPlane(normal, float(offset))
+
+
+def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationParams()):
+    """Return (plane, segments) for the objects standing on the dominant plane."""
+    points, rows, cols = backproject(frame, params.pixel_stride, params.max_range_m)
+    plane = fit_support_plane(points, params)
+    heights = plane.height(points)
+    above = (heights > params.min_height_m) & (heights < params.max_height_m)
+    points, rows, cols, heights = points[above], rows[above], cols[above], heights[above]
+    if len(points) < params.min_object_points:
+        return plane, []
+    cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(points))
+    labels = np.asarray(cloud.cluster_dbscan(params.cluster_eps_m, params.cluster_min_points))
+    basis = plane.basis()
+    segments = []
+    for label in range(labels.max() + 1 if labels.size else 0):
+        member = labels == label
+        if member.sum() < params.min_object_points:
+            continue
+        segments.append(_plane_aligned_box(plane, basis, points[member], heights[member], rows[member], cols[member]))
+    return plane, segments
+
+
+def _plane_aligned_box(plane, basis, points, heights, rows, cols) -> Segment:
+    uv = (points @ basis.T).astype(np.float32)
+    (cu, cv), (w, l), angle = cv2.minAreaRect(uv)
+    hull_area = cv2.contourArea(cv2.convexHull(uv))
+    top = float(np.percentile(heights, 98))
+    theta = np.radians(angle)
+    axis_u = np.cos(theta) * basis[0] + np.sin(theta) * basis[1]
+    axis_v = np.cross(plane.normal, axis_u)
+    on_plane = -plane.offset * plane.normal
+    center = on_plane + cu * basis[0] + cv * basis[1] + (top / 2) * plane.normal
+    rotation = np.stack([axis_u, axis_v, plane.normal], axis=1)
+    return Segment(rows, cols, points, center, rotation, np.array([w, l, top]),
+                   float(hull_area / max(w * l, 1e-9)), float(np.mean(heights > 0.95 * top)))

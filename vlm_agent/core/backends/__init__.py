@@ -1,0 +1,12 @@
+"""Grounding backends: propose scene objects and score phrases against them."""
+from __future__ import annotations
+
+from .base import GroundingBackend
+
+
+def create_backend(name: str, **options) -> GroundingBackend:
+    """Backend by name, as selected by the `backend` parameter or `--backend`."""
+    if name == "rgbd_geometry":
+        from .rgbd_geometry import RGBDGeometryBackend
+        return RGBDGeometryBackend(**options)
+    raise ValueError(f"unknown grounding backend '{name}' (available: rgbd_geometry)")

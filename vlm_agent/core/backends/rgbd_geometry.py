@@ -1,0 +1,50 @@
+"""Embedded default backend: objects from RGB-D geometry, with measured colour and shape.
+
+Works with no learned weights: Open3D finds the table plane and the object clusters on it;
+colour names come from the pixels, categories (cube, box, sphere, cylinder, plate) from the
+plane-aligned box and the height profile.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..attributes import color_name, shape_label
+from ..errors import InputError
+from ..frame import RGBDFrame
+from ..objects import SceneObject
+from ..tabletop_segmentation import SegmentationParams, segment_objects
+from .base import GroundingBackend
+
+
+class RGBDGeometryBackend(GroundingBackend):
+    name = "rgbd_geometry"
+
+    def __init__(self, segmentation: SegmentationParams | None = None):
+        self.params = segmentation or SegmentationParams()
+        self._cache_key, self._cache = None, []
+
+    def propose(self, frame: RGBDFrame) -> list[SceneObject]:
+        if frame.depth_m is None:
+            raise InputError("the rgbd_geometry backend needs a depth image")
+        if frame.key is not None and frame.key == self._cache_key:
+            return self._cache
+        _, segments = segment_objects(frame, self.params)
+        segments.sort(key=lambda s: s.bbox_xyxy[0])
+        objects = []
+        for index, segment in enumerate(segments):
+            color, shade = color_name(frame.rgb[segment.rows, segment.cols])
+            center_base = frame.to_base(segment.center)
+            objects.append(SceneObject(
+                id=f"obj_{index}", label=shape_label(segment), bbox_xyxy=segment.bbox_xyxy,
+                color=color, shade=shade, center_camera=segment.center,
+                center_base=None if center_base is None else center_base[0],
+                rotation_camera=segment.rotation, yaw_base=_yaw_in_base(frame, segment.rotation),
+                size=segment.size, pixel_count=len(segment.rows) * self.params.pixel_stride ** 2,
+                mask=(segment.rows, segment.cols)))
+        self._cache_key, self._cache = frame.key, objects
+        return objects
+
+
+def _yaw_in_base(frame: RGBDFrame, rotation: np.ndarray) -> float:
+    axis = rotation[:, 0] if frame.base_from_camera is None else frame.base_from_camera[:3, :3] @ rotation[:, 0]
+    return float(np.arctan2(axis[1], axis[0]))

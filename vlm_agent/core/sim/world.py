@@ -134,8 +134,11 @@ class TabletopWorld:
             target = transform[:3, :3] @ np.asarray(step.position, float) + transform[:3, 3]
             if not np.all(np.isfinite(target)):
                 raise InputError(f"plan step {step.action} has a non-finite target")
+            start = self.gripper_position
             self._move_gripper(target)
-            if step.gripper == "close":
+            if step.action == "push":
+                log.append(self._push(start, target))
+            elif step.gripper == "close":
                 log.append(self._grasp(target))
             elif step.gripper == "open":
                 log.append(self._release())
@@ -150,6 +153,22 @@ class TabletopWorld:
             _, quaternion = pb.getBasePositionAndOrientation(self.held, physicsClientId=self.client)
             pb.resetBasePositionAndOrientation(self.held, target.tolist(), quaternion, physicsClientId=self.client)
             pb.resetBaseVelocity(self.held, [0, 0, 0], [0, 0, 0], physicsClientId=self.client)
+
+    def _push(self, start: np.ndarray, end: np.ndarray) -> str:
+        """Objects in the swept path move with the fingers."""
+        motion = end[:2] - start[:2]
+        length = float(np.linalg.norm(motion))
+        moved = []
+        for spec, body in zip(self.scene.objects, self.body_ids):
+            position, quaternion = pb.getBasePositionAndOrientation(body, physicsClientId=self.client)
+            along = float(np.dot(np.asarray(position[:2]) - start[:2], motion) / max(length, 1e-9))
+            off_path = np.linalg.norm(np.asarray(position[:2]) - start[:2] - along * motion / max(length, 1e-9))
+            if 0 < along < length + max(spec.size[:2]) and off_path < max(spec.size[:2]) / 2 + 0.02:
+                new = [position[0] + motion[0], position[1] + motion[1], position[2]]
+                pb.resetBasePositionAndOrientation(body, new, quaternion, physicsClientId=self.client)
+                moved.append(spec.name)
+        self.settle()
+        return f"pushed {', '.join(moved)}" if moved else "pushed nothing"
 
     def _grasp(self, target: np.ndarray) -> str:
         if self.held is not None:

@@ -1,0 +1,116 @@
+"""Grounding results to motion plans and a plain-language explanation of why."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .objects import STATUS_OK, GroundingResult, Plan, PlanStep, SceneObject
+from .spatial import footprint_radius, where
+
+MOTION_ACTIONS = ("pick", "place", "push", "point_at")
+
+
+@dataclass(frozen=True)
+class PlannerConfig:
+    approach_height: float = 0.10   # above the object before descending, metres
+    lift_height: float = 0.15       # lift after grasping
+    place_gap: float = 0.03         # free space left between placed object and a reference
+    push_distance: float = 0.10
+    point_height: float = 0.20
+    max_speed: float = 0.25         # m/s, free motion
+    contact_speed: float = 0.05     # m/s, grasping, placing, pushing
+    base_frame: str = "base_link"
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    plan: Plan | None
+    explanation: str
+    evidence_ids: tuple[str, ...]
+
+
+def plan_command(result: GroundingResult, command_id: str, config: PlannerConfig = PlannerConfig()) -> PlanOutcome:
+    target = result.target.obj if result.target else None
+    evidence = tuple(m.obj.id for m in (result.target, result.destination, *result.references) if m is not None)
+    if result.status != STATUS_OK:
+        return PlanOutcome(None, f"I will not move: {result.message}", tuple(m.obj.id for m in result.candidates))
+    if result.action not in MOTION_ACTIONS:
+        return PlanOutcome(None, result.answer or result.message or f"{result.action}: nothing to move.", evidence)
+    if target is None or target.center_base is None:
+        return PlanOutcome(None, "I will not move: the camera's pose in the robot base frame is unknown, so the "
+                           "object's position cannot be turned into a robot motion.", evidence)
+    steps = _steps(result, target, config)
+    if steps is None:
+        return PlanOutcome(None, f"I will not move: the destination's position in {config.base_frame} is unknown.",
+                           evidence)
+    plan = Plan(command_id, config.base_frame, tuple(steps))
+    return PlanOutcome(plan, explain(result, plan), evidence)
+
+
+def _steps(result: GroundingResult, target: SceneObject, c: PlannerConfig) -> list[PlanStep] | None:
+    center = np.asarray(target.center_base, float)
+    up = np.array([0.0, 0.0, 1.0])
+    yaw = target.yaw_base
+    if result.action == "point_at":
+        return [PlanStep("point_at", _xyz(center + c.point_height * up), yaw, target.id, "keep", c.max_speed)]
+    if result.action == "push":
+        direction = np.array([center[0], center[1], 0.0])
+        direction /= max(np.linalg.norm(direction), 1e-6)  # away from the robot
+        start = center - (footprint_radius(target) + 0.03) * direction
+        return [PlanStep("move_to", _xyz(start + c.approach_height * up), yaw, "", "keep", c.max_speed),
+                PlanStep("move_to", _xyz(start), yaw, "", "keep", c.contact_speed),
+                PlanStep("push", _xyz(start + c.push_distance * direction), yaw, target.id, "keep", c.contact_speed),
+                PlanStep("move_to", _xyz(start + c.push_distance * direction + c.approach_height * up), yaw, "",
+                         "keep", c.max_speed)]
+    steps = [PlanStep("move_to", _xyz(center + c.approach_height * up), yaw, "", "open", c.max_speed),
+             PlanStep("move_to", _xyz(center), yaw, "", "keep", c.contact_speed),
+             PlanStep("pick", _xyz(center), yaw, target.id, "close", c.contact_speed),
+             PlanStep("move_to", _xyz(center + c.lift_height * up), yaw, target.id, "keep", c.max_speed)]
+    if result.action == "place":
+        release = place_position(result, target, c)
+        if release is None:
+            return None
+        steps += [PlanStep("move_to", _xyz(release + c.approach_height * up), yaw, target.id, "keep", c.max_speed),
+                  PlanStep("place", _xyz(release), yaw, target.id, "open", c.contact_speed),
+                  PlanStep("move_to", _xyz(release + c.approach_height * up), yaw, "", "keep", c.max_speed)]
+    return steps
+
+
+def place_position(result: GroundingResult, target: SceneObject, c: PlannerConfig) -> np.ndarray | None:
+    """Where the target's centre goes, from the destination and the relation to it."""
+    dest = result.destination.obj
+    if dest.center_base is None:
+        return None
+    center = np.asarray(dest.center_base, float)
+    half_height = 0.5 * float(target.size[2])
+    surface = center[2] - 0.5 * float(dest.size[2])
+    if result.destination_relation in ("on", "in"):
+        return np.array([center[0], center[1], center[2] + 0.5 * float(dest.size[2]) + half_height + 0.005])
+    offset = footprint_radius(dest) + footprint_radius(target) + c.place_gap
+    direction = {"left_of": (0, 1), "right_of": (0, -1), "in_front_of": (-1, 0), "behind": (1, 0)}.get(
+        result.destination_relation)
+    if direction is None:  # "near": beside it, on the side the target comes from
+        side = np.asarray(target.center_base[:2]) - center[:2]
+        direction = side / max(np.linalg.norm(side), 1e-6)
+    xy = center[:2] + offset * np.asarray(direction, float)
+    return np.array([xy[0], xy[1], surface + half_height + 0.005])
+
+
+def explain(result: GroundingResult, plan: Plan) -> str:
+    target = result.target
+    verb = {"pick": "pick up", "place": "move", "push": "push", "point_at": "point at"}[result.action]
+    text = (f"I will {verb} the {target.obj.description} ({target.obj.id}, match score {target.score:.2f}) "
+            f"at {where(target.obj, plan.frame_id)}")
+    if result.destination is not None:
+        relation = result.destination_relation.replace("_", " ")
+        text += f" and put it {relation} the {result.destination.obj.description} ({result.destination.obj.id})"
+    text += f", because {result.rationale or 'it matches the command'}."
+    others = [m.obj.description for m in result.candidates if m.obj.id != target.obj.id][:3]
+    if others:
+        text += f" Other candidates considered: {', '.join(others)}."
+    return text + f" Plan: {len(plan.steps)} steps, at most {max(s.max_speed for s in plan.steps):.2f} m/s."
+
+
+def _xyz(vector) -> tuple[float, float, float]:
+    return tuple(float(v) for v in vector)

@@ -1,0 +1,88 @@
+"""Start the node graph from config/agent.yaml without ros2 launch (pip/venv installs).
+
+One process per node, as `ros2 launch` does, so a slow node (the simulator rendering)
+never stalls another and a crash stays contained. The nodes inherit the environment:
+`export FASTDDS_BUILTIN_TRANSPORTS=LARGE_DATA` in the shell cuts image latency (~4x,
+measured here) but only processes that all set it discover each other, so it is opt-in.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .graph import default_params_file, selected_nodes
+
+
+class Graph:
+    """The running node processes; use as a context manager to stop them on exit."""
+
+    def __init__(self, use_sim: bool = True, params_file: str | Path | None = None,
+                 overrides: dict[str, dict] | None = None, log_dir: str | Path | None = None):
+        self.params_file = Path(params_file or default_params_file())
+        if not self.params_file.exists():
+            raise FileNotFoundError(f"parameters file {self.params_file} not found")
+        self.nodes = selected_nodes(use_sim)
+        self.overrides = overrides or {}
+        self.log_dir = Path(log_dir) if log_dir else None
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def command(self, spec) -> list[str]:
+        args = [sys.executable, "-m", spec.module, "--ros-args", "-r", f"__node:={spec.name}",
+                "--params-file", str(self.params_file)]
+        for key, value in self.overrides.get(spec.name, {}).items():
+            args += ["-p", f"{key}:={value}"]
+        return args
+
+    def start(self) -> "Graph":
+        env = dict(os.environ)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        for spec in self.nodes:
+            output = None
+            if self.log_dir:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                output = open(self.log_dir / f"{spec.name}.log", "w")
+            self.processes[spec.name] = subprocess.Popen(self.command(spec), env=env, stdout=output,
+                                                         stderr=subprocess.STDOUT if output else None)
+        return self
+
+    def failed(self) -> dict[str, int]:
+        """Nodes that exited, with their exit codes."""
+        return {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
+
+    def stop(self, timeout: float = 10.0) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def __enter__(self) -> "Graph":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def run_graph(use_sim: bool, params_file: str | None, overrides: dict[str, dict]) -> int:
+    """Foreground launcher: runs until Ctrl-C or until a node dies."""
+    graph = Graph(use_sim, params_file, overrides).start()
+    names = ", ".join(graph.processes)
+    print(f"vlm_agent: started {names} with {graph.params_file} (Ctrl-C to stop)", flush=True)
+    try:
+        while not graph.failed():
+            time.sleep(0.5)
+        print(f"vlm_agent: node(s) exited: {graph.failed()}; stopping the graph", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        graph.stop()

@@ -1,0 +1,1 @@
+"""Thin rclpy adapters: parameters in, messages converted, core called, messages out."""

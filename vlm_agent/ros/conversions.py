@@ -1,0 +1,150 @@
+"""Messages <-> core types. Every node converts through here and nowhere else."""
+from __future__ import annotations
+
+import numpy as np
+from builtin_interfaces.msg import Time
+from geometry_msgs.msg import PoseStamped, Vector3
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import Header
+
+from vlm_agent.core.camera import CameraIntrinsics
+from vlm_agent.core.image_codec import decode_image, encode_image, to_depth_m, to_rgb
+from vlm_agent.core.objects import GroundingResult, Match, Plan, PlanStep, Verdict
+from vlm_agent.msg import GroundedObject as GroundedObjectMsg
+from vlm_agent.msg import GroundingResult as GroundingResultMsg
+from vlm_agent.msg import Plan as PlanMsg
+from vlm_agent.msg import PlanStep as PlanStepMsg
+from vlm_agent.msg import SafetyVerdict
+
+
+def image_from_ros(msg: Image) -> np.ndarray:
+    return decode_image(bytes(msg.data), msg.width, msg.height, msg.encoding, msg.step, bool(msg.is_bigendian))
+
+
+def rgb_from_ros(msg: Image) -> np.ndarray:
+    return to_rgb(image_from_ros(msg), msg.encoding)
+
+
+def depth_from_ros(msg: Image) -> np.ndarray:
+    return to_depth_m(image_from_ros(msg), msg.encoding)
+
+
+def image_to_ros(array: np.ndarray, encoding: str, header: Header) -> Image:
+    data, step = encode_image(array, encoding)
+    return Image(header=header, height=array.shape[0], width=array.shape[1], encoding=encoding,
+                 is_bigendian=0, step=step, data=data)
+
+
+def intrinsics_from_ros(msg: CameraInfo) -> CameraIntrinsics:
+    return CameraIntrinsics.from_matrix(list(msg.k), msg.width, msg.height)
+
+
+def intrinsics_to_ros(intrinsics: CameraIntrinsics, header: Header) -> CameraInfo:
+    msg = CameraInfo(header=header, width=intrinsics.width, height=intrinsics.height, distortion_model="plumb_bob")
+    msg.k = [float(v) for v in intrinsics.matrix.reshape(-1)]
+    msg.d = [0.0] * 5
+    msg.r = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+    msg.p = [intrinsics.fx, 0.0, intrinsics.cx, 0.0, 0.0, intrinsics.fy, intrinsics.cy, 0.0, 0.0, 0.0, 1.0, 0.0]
+    return msg
+
+
+def stamp_ns(stamp: Time) -> int:
+    return stamp.sec * 1_000_000_000 + stamp.nanosec
+
+
+def quaternion_from_matrix(rotation: np.ndarray) -> tuple[float, float, float, float]:
+    """(x, y, z, w) of a 3x3 rotation matrix."""
+    m = np.asarray(rotation, float)
+    trace = np.trace(m)
+    if trace > 0:
+        s = 2.0 * np.sqrt(trace + 1.0)
+        q = ((m[2, 1] - m[1, 2]) / s, (m[0, 2] - m[2, 0]) / s, (m[1, 0] - m[0, 1]) / s, 0.25 * s)
+    else:
+        i = int(np.argmax(np.diag(m)))
+        j, k = (i + 1) % 3, (i + 2) % 3
+        s = 2.0 * np.sqrt(1.0 + m[i, i] - m[j, j] - m[k, k])
+        q = [0.0, 0.0, 0.0, (m[k, j] - m[j, k]) / s]
+        q[i] = 0.25 * s
+        q[j] = (m[j, i] + m[i, j]) / s
+        q[k] = (m[k, i] + m[i, k]) / s
+    return tuple(float(v) for v in q)
+
+
+def matrix_from_quaternion(x: float, y: float, z: float, w: float) -> np.ndarray:
+    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+                     [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+                     [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]])
+
+
+def pose_stamped(header: Header, position, rotation: np.ndarray | None = None, yaw: float | None = None) -> PoseStamped:
+    msg = PoseStamped(header=header)
+    msg.pose.position.x, msg.pose.position.y, msg.pose.position.z = (float(v) for v in position)
+    if rotation is None:
+        rotation = _yaw_matrix(yaw or 0.0)
+    (msg.pose.orientation.x, msg.pose.orientation.y, msg.pose.orientation.z,
+     msg.pose.orientation.w) = quaternion_from_matrix(rotation)
+    return msg
+
+
+def transform_from_pose(msg: PoseStamped) -> np.ndarray:
+    o, p = msg.pose.orientation, msg.pose.position
+    transform = np.eye(4)
+    transform[:3, :3] = matrix_from_quaternion(o.x, o.y, o.z, o.w)
+    transform[:3, 3] = (p.x, p.y, p.z)
+    return transform
+
+
+def _yaw_matrix(yaw: float) -> np.ndarray:
+    c, s = np.cos(yaw), np.sin(yaw)
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1.0]])
+
+
+def match_to_ros(match: Match, header: Header, base_frame: str) -> GroundedObjectMsg:
+    obj = match.obj
+    msg = GroundedObjectMsg(id=obj.id, label=obj.label, matched_phrase=match.phrase, score=float(match.score))
+    msg.bbox_xyxy = [float(v) for v in obj.bbox_xyxy]
+    if obj.center_camera is not None:
+        msg.pose_camera = pose_stamped(header, obj.center_camera, obj.rotation_camera)
+    if obj.center_base is not None:
+        msg.pose_base = pose_stamped(Header(stamp=header.stamp, frame_id=base_frame), obj.center_base,
+                                     yaw=obj.yaw_base)
+    if obj.size is not None:
+        msg.size = Vector3(x=float(obj.size[0]), y=float(obj.size[1]), z=float(obj.size[2]))
+    msg.attributes = obj.attributes()
+    return msg
+
+
+def grounding_to_ros(result: GroundingResult, command_id: str, header: Header, base_frame: str) -> GroundingResultMsg:
+    def convert(matches):
+        return [match_to_ros(m, header, base_frame) for m in matches if m is not None]
+    msg = GroundingResultMsg(header=header, command_id=command_id, command_text=result.command_text,
+                             status=result.status, message=result.message, action=result.action,
+                             rationale=result.rationale, destination_relation=result.destination_relation)
+    msg.target = convert([result.target])
+    msg.destination = convert([result.destination])
+    msg.references = convert(result.references)
+    msg.candidates = convert(result.candidates)
+    msg.stage_names = list(result.stage_latency_ms)
+    msg.stage_latency_ms = [float(v) for v in result.stage_latency_ms.values()]
+    return msg
+
+
+def plan_to_ros(plan: Plan, header: Header) -> PlanMsg:
+    msg = PlanMsg(header=Header(stamp=header.stamp, frame_id=plan.frame_id), command_id=plan.command_id)
+    msg.steps = [PlanStepMsg(action=s.action, object_id=s.object_id, gripper=s.gripper, max_speed=float(s.max_speed),
+                             target_pose=pose_stamped(msg.header, s.position, yaw=s.yaw)) for s in plan.steps]
+    return msg
+
+
+def plan_from_ros(msg: PlanMsg) -> Plan:
+    steps = []
+    for s in msg.steps:
+        p, o = s.target_pose.pose.position, s.target_pose.pose.orientation
+        yaw = float(np.arctan2(2 * (o.w * o.z + o.x * o.y), 1 - 2 * (o.y * o.y + o.z * o.z)))
+        steps.append(PlanStep(s.action, (p.x, p.y, p.z), yaw, s.object_id, s.gripper, s.max_speed))
+    return Plan(msg.command_id, msg.header.frame_id, tuple(steps))
+
+
+def verdict_to_ros(verdict: Verdict, command_id: str, header: Header) -> SafetyVerdict:
+    return SafetyVerdict(header=header, command_id=command_id, stage=verdict.stage, allowed=verdict.allowed,
+                         category=verdict.category, score=float(verdict.score), reason=verdict.reason)

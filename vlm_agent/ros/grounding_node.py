@@ -1,0 +1,101 @@
+"""Grounding node: approved commands + latest RGB-D frame -> GroundingResult, markers, annotated image."""
+from __future__ import annotations
+
+import numpy as np
+from geometry_msgs.msg import PoseStamped
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+from visualization_msgs.msg import MarkerArray
+
+from vlm_agent.core.annotate import annotate
+from vlm_agent.core.backends import create_backend
+from vlm_agent.core.camera import parse_transform
+from vlm_agent.core.errors import InputError
+from vlm_agent.core.frame import RGBDFrame
+from vlm_agent.core.grounding import Grounder
+from vlm_agent.core.objects import STATUS_ERROR, GroundingResult
+from vlm_agent.core.synonyms import SynonymResolver
+from vlm_agent.msg import Command, GroundingResult as GroundingResultMsg, Status
+
+from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
+from .conversions import (depth_from_ros, grounding_to_ros, image_to_ros, intrinsics_from_ros, rgb_from_ros,
+                          stamp_ns, transform_from_pose)
+from .image_input import RGBDInput
+from .markers import result_markers
+
+
+class GroundingNode(AgentNode):
+    def __init__(self):
+        super().__init__("grounding")
+        backend = self.param("backend", "rgbd_geometry", "Grounding backend (rgbd_geometry).")
+        reliability = self.param("image_reliability", "auto",
+                                 "auto (match the publishers), reliable or best_effort for image subscriptions.")
+        slop = self.param("sync_slop_s", 0.05, "Max stamp difference between RGB and depth of one frame, seconds.")
+        self.max_age_s = self.param("max_frame_age_s", 2.0,
+                                    "A command is answered only with a frame at most this old (seconds).")
+        self.base_frame = self.param("base_frame", "base_link", "Robot base frame for poses and plans.")
+        extrinsics = self.param("base_from_camera", [0.0],
+                                "Static camera pose: 16 floats, row-major 4x4 base_from_camera. [0.0] = use the "
+                                "camera/pose topic instead.")
+        synonyms_model = self.param("synonyms_model_path", "",
+                                    "Sentence-embedding model folder for unknown nouns; '' = the bundled MiniLM, "
+                                    "'none' = off.")
+        self.publish_annotated = self.param("publish_annotated_image", True, "Publish vlm_agent/annotated_image.")
+        self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
+        self.camera_pose: np.ndarray | None = None
+        synonyms = None if synonyms_model == "none" else SynonymResolver(synonyms_model or None)
+        self.grounder = Grounder(create_backend(backend), synonyms)
+        self.input = RGBDInput(self, reliability, slop, use_depth=True)
+        self.create_subscription(PoseStamped, "camera/pose", self._on_camera_pose, LATCHED_QOS)
+        self.create_subscription(Command, "vlm_agent/command", self._on_command, EVENTS_QOS)
+        self.result_pub = self.create_publisher(GroundingResultMsg, "vlm_agent/grounding", EVENTS_QOS)
+        self.marker_pub = self.create_publisher(MarkerArray, "vlm_agent/markers", EVENTS_QOS)
+        self.annotated_pub = self.create_publisher(Image, "vlm_agent/annotated_image", EVENTS_QOS)
+        self.report(Status.INFO, f"grounding ready (backend {backend}, image QoS {reliability})")
+
+    def _on_camera_pose(self, msg: PoseStamped):
+        self.camera_pose = transform_from_pose(msg)
+
+    def _on_command(self, command: Command):
+        header = Header(stamp=self.get_clock().now().to_msg(), frame_id="")
+        try:
+            frame = self._frame()
+            header = Header(stamp=self.input.synced.rgb.header.stamp, frame_id=frame.frame_id)
+            result = self.grounder.ground(frame, command.text)
+        except InputError as exc:
+            result = GroundingResult(STATUS_ERROR, str(exc), command_text=command.text)
+        except Exception as exc:  # the node stays up and says what went wrong
+            result = GroundingResult(STATUS_ERROR, f"grounding failed: {exc!r}", command_text=command.text)
+        if result.status == STATUS_ERROR:
+            self.report(Status.ERROR, f"command '{command.id}': {result.message}")
+        self.result_pub.publish(grounding_to_ros(result, command.id, header, self.base_frame))
+        if result.status != STATUS_ERROR:
+            self.marker_pub.publish(result_markers(result, header))
+            if self.publish_annotated:
+                self.annotated_pub.publish(image_to_ros(annotate(frame.rgb, result), "rgb8", header))
+
+    def _frame(self) -> RGBDFrame:
+        pair = self.input.synced
+        if pair is None:
+            raise InputError("no synchronised RGB-D frame received yet on camera/color/image_raw and "
+                             "camera/depth/image_raw")
+        age = (self.get_clock().now().nanoseconds - stamp_ns(pair.rgb.header.stamp)) / 1e9
+        if age > self.max_age_s:
+            raise InputError(f"latest RGB-D frame is {age:.1f} s old (max_frame_age_s {self.max_age_s})")
+        if self.input.latest_info is None:
+            raise InputError("no CameraInfo received on camera/color/camera_info")
+        rgb = rgb_from_ros(pair.rgb)
+        depth = depth_from_ros(pair.depth)
+        extrinsics = self.static_extrinsics if self.static_extrinsics is not None else self.camera_pose
+        return RGBDFrame(rgb, depth, intrinsics_from_ros(self.input.latest_info), extrinsics,
+                         frame_id=pair.rgb.header.frame_id or "camera_color_optical_frame",
+                         base_frame_id=self.base_frame, stamp_ns=stamp_ns(pair.rgb.header.stamp),
+                         key=(stamp_ns(pair.rgb.header.stamp), id(pair.rgb), id(pair.depth)))
+
+
+def main(args=None):
+    run(GroundingNode, args)
+
+
+if __name__ == "__main__":
+    main()

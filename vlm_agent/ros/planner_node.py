@@ -1,0 +1,78 @@
+"""Planner node: GroundingResult -> proposed Plan (to the guard) + Explanation."""
+from __future__ import annotations
+
+import numpy as np
+from std_msgs.msg import Header
+
+from vlm_agent.core.objects import STATUS_REFUSED, GroundingResult, Match, SceneObject
+from vlm_agent.core.planner import PlannerConfig, plan_command
+from vlm_agent.msg import Explanation, GroundingResult as GroundingResultMsg, Plan, Status
+
+from .common import EVENTS_QOS, AgentNode, run
+from .conversions import plan_to_ros
+
+
+class PlannerNode(AgentNode):
+    def __init__(self):
+        super().__init__("planner")
+        defaults = PlannerConfig()
+        self.config = PlannerConfig(
+            approach_height=self.param("approach_height", defaults.approach_height, "Height above objects before "
+                                       "descending, metres."),
+            lift_height=self.param("lift_height", defaults.lift_height, "Lift after grasping, metres."),
+            place_gap=self.param("place_gap", defaults.place_gap, "Gap left beside a reference object, metres."),
+            push_distance=self.param("push_distance", defaults.push_distance, "How far a push moves, metres."),
+            point_height=self.param("point_height", defaults.point_height, "Pointing height above objects, metres."),
+            max_speed=self.param("max_speed", defaults.max_speed, "Free-motion speed, m/s."),
+            contact_speed=self.param("contact_speed", defaults.contact_speed, "Speed near contact, m/s."),
+            base_frame=self.param("base_frame", defaults.base_frame, "Frame plans are expressed in."))
+        self.create_subscription(GroundingResultMsg, "vlm_agent/grounding", self._on_result, EVENTS_QOS)
+        self.plan_pub = self.create_publisher(Plan, "vlm_agent/plan_proposed", EVENTS_QOS)
+        self.explanation_pub = self.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
+        self.report(Status.INFO, "planner ready")
+
+    def _on_result(self, msg: GroundingResultMsg):
+        if msg.status == STATUS_REFUSED:
+            return  # the guard has explained its refusal
+        try:
+            outcome = plan_command(result_from_ros(msg), msg.command_id, self.config)
+        except Exception as exc:
+            self.report(Status.ERROR, f"planning failed for '{msg.command_id}': {exc!r}")
+            return
+        header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.config.base_frame)
+        if outcome.plan is not None:
+            self.plan_pub.publish(plan_to_ros(outcome.plan, header))
+        self.explanation_pub.publish(Explanation(header=header, command_id=msg.command_id, stage="planner",
+                                                 text=outcome.explanation,
+                                                 evidence_object_ids=list(outcome.evidence_ids)))
+
+
+def result_from_ros(msg: GroundingResultMsg) -> GroundingResult:
+    """The planner's view of a result: objects with base-frame poses, sizes and scores."""
+    def match(obj) -> Match:
+        attrs = dict(a.split("=", 1) for a in obj.attributes if "=" in a)
+        base = obj.pose_base.pose.position if obj.pose_base.header.frame_id else None
+        o = obj.pose_base.pose.orientation
+        scene_object = SceneObject(
+            id=obj.id, label=obj.label, bbox_xyxy=tuple(obj.bbox_xyxy), color=attrs.get("color", ""),
+            shade=attrs.get("shade", ""),
+            center_camera=np.array([obj.pose_camera.pose.position.x, obj.pose_camera.pose.position.y,
+                                    obj.pose_camera.pose.position.z]),
+            center_base=None if base is None else np.array([base.x, base.y, base.z]),
+            yaw_base=float(np.arctan2(2 * (o.w * o.z + o.x * o.y), 1 - 2 * (o.y * o.y + o.z * o.z))),
+            size=np.array([obj.size.x, obj.size.y, obj.size.z]))
+        return Match(scene_object, float(obj.score), obj.matched_phrase)
+    return GroundingResult(
+        status=msg.status, message=msg.message, action=msg.action, command_text=msg.command_text,
+        target=match(msg.target[0]) if msg.target else None,
+        destination=match(msg.destination[0]) if msg.destination else None,
+        references=tuple(match(o) for o in msg.references), candidates=tuple(match(o) for o in msg.candidates),
+        destination_relation=msg.destination_relation, answer=msg.message, rationale=msg.rationale)
+
+
+def main(args=None):
+    run(PlannerNode, args)
+
+
+if __name__ == "__main__":
+    main()

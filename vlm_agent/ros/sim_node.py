@@ -1,0 +1,96 @@
+"""Simulator node: a pybullet tabletop publishing RGB-D + CameraInfo + camera pose + ground truth,
+executing approved Plans with a kinematic gripper."""
+from __future__ import annotations
+
+from geometry_msgs.msg import PoseStamped, Vector3
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import Header
+
+from vlm_agent.core.errors import InputError
+from vlm_agent.core.sim.scene import load_scene
+from vlm_agent.core.sim.world import TabletopWorld
+from vlm_agent.msg import ObjectState, Plan, SceneState, Status
+
+from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run, sensor_qos
+from .conversions import image_to_ros, intrinsics_to_ros, matrix_from_quaternion, plan_from_ros, pose_stamped
+
+
+class SimNode(AgentNode):
+    def __init__(self):
+        super().__init__("sim")
+        scene = self.param("scene", "tabletop", "Built-in scene name or path to a scene YAML.")
+        rate = self.param("publish_rate", 5.0, "Camera frames per second.")
+        self.depth_encoding = self.param("depth_encoding", "32FC1", "32FC1 (metres) or 16UC1 (millimetres).")
+        reliability = self.param("image_reliability", "reliable",
+                                 "QoS reliability of the image publishers (reliable or best_effort). Reliable "
+                                 "was measured to be the only one that delivers 640x480 frames between processes.")
+        self.base_frame = self.param("base_frame", "base_link", "Robot base frame (the world frame of the sim).")
+        self.camera_frame = self.param("camera_frame", "camera_color_optical_frame", "Camera optical frame id.")
+        if self.depth_encoding not in ("32FC1", "16UC1"):
+            raise ValueError(f"depth_encoding must be 32FC1 or 16UC1, got {self.depth_encoding}")
+        self.world = TabletopWorld(load_scene(scene))
+        self.base_from_camera = self.world.scene.camera.base_from_camera()
+        qos = sensor_qos(reliability)
+        self.rgb_pub = self.create_publisher(Image, "camera/color/image_raw", qos)
+        self.depth_pub = self.create_publisher(Image, "camera/depth/image_raw", qos)
+        self.info_pub = self.create_publisher(CameraInfo, "camera/color/camera_info", qos)
+        self.pose_pub = self.create_publisher(PoseStamped, "camera/pose", LATCHED_QOS)
+        self.state_pub = self.create_publisher(SceneState, "sim/scene_state", LATCHED_QOS)
+        self.create_subscription(Plan, "vlm_agent/plan", self._on_plan, EVENTS_QOS)
+        self._frame = None
+        self.pose_pub.publish(pose_stamped(Header(frame_id=self.base_frame), self.base_from_camera[:3, 3],
+                                           self.base_from_camera[:3, :3]))
+        self.create_timer(1.0 / rate, self._publish_frame)
+        self.report(Status.INFO, f"sim ready: scene '{self.world.scene.name}' with {len(self.world.body_ids)} objects")
+
+    def _publish_frame(self):
+        if self._frame is None:  # render only after the scene changed
+            self._frame = self.world.render()
+            self._publish_state()
+        header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.camera_frame)
+        depth = self._frame.depth_m
+        if self.depth_encoding == "16UC1":
+            depth = (depth * 1000).round()
+            depth[~(depth > 0)] = 0
+        else:
+            depth = depth.copy()
+            depth[~(depth > 0)] = 0  # 0 = no reading; NaN would also be valid for 32FC1
+        self.rgb_pub.publish(image_to_ros(self._frame.rgb, "rgb8", header))
+        self.depth_pub.publish(image_to_ros(depth, self.depth_encoding, header))
+        self.info_pub.publish(intrinsics_to_ros(self.world.scene.camera.intrinsics, header))
+
+    def _publish_state(self):
+        header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.base_frame)
+        msg = SceneState(header=header, held_object=self.world.held_name, plans_executed=self.world.plans_executed)
+        for state in self.world.object_states():
+            msg.objects.append(ObjectState(
+                name=state.name, shape=state.shape, color=state.color,
+                pose=pose_stamped(header, state.position, matrix_from_quaternion(*state.quaternion)),
+                size=Vector3(x=state.size[0], y=state.size[1], z=state.size[2])))
+        self.state_pub.publish(msg)
+
+    def _on_plan(self, msg: Plan):
+        plan = plan_from_ros(msg)
+        if plan.frame_id == self.base_frame:
+            transform = None
+        elif plan.frame_id == self.camera_frame:
+            transform = self.base_from_camera
+        else:
+            self.report(Status.ERROR, f"plan '{plan.command_id}' is in unknown frame '{plan.frame_id}'; not executed")
+            return
+        try:
+            log = self.world.execute(plan, transform)
+        except InputError as exc:
+            self.report(Status.ERROR, f"plan '{plan.command_id}' not executed: {exc}")
+            return
+        self._frame = None
+        self.report(Status.INFO, f"executed plan '{plan.command_id}': {'; '.join(log)}")
+        self._publish_state()
+
+
+def main(args=None):
+    run(SimNode, args)
+
+
+if __name__ == "__main__":
+    main()

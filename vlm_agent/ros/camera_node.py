@@ -22,8 +22,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 
 class CameraNode(AgentNode):
-    def __init__(self):
-        super().__init__("camera")
+    def __init__(self, **node_options):
+        super().__init__("camera", **node_options)
         source = str(self.param("source", "0", "Device index, video file, image folder or SCENE_DIR."))
         info_path = self.param("camera_info_path", "", "ROS camera_info YAML with the calibration ('' = SCENE_DIR's "
                                "camera.yaml, or a guess from the image size with a 60 degree field of view).")

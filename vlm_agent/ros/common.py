@@ -32,8 +32,8 @@ def sensor_qos(reliability: str) -> QoSProfile:
 class AgentNode(Node):
     """Node with described parameters and a status topic shared by the whole graph."""
 
-    def __init__(self, name: str):
-        super().__init__(name)
+    def __init__(self, name: str, **node_options):
+        super().__init__(name, **node_options)
         self._status_pub = self.create_publisher(Status, "vlm_agent/status", LATCHED_QOS)
 
     def param(self, name: str, default, description: str):

@@ -25,8 +25,8 @@ from .markers import result_markers
 
 
 class GroundingNode(AgentNode):
-    def __init__(self):
-        super().__init__("grounding")
+    def __init__(self, **node_options):
+        super().__init__("grounding", **node_options)
         backend = self.param("backend", "rgbd_geometry", "Grounding backend (rgbd_geometry).")
         reliability = self.param("image_reliability", "auto",
                                  "auto (match the publishers), reliable or best_effort for image subscriptions.")

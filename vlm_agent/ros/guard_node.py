@@ -8,7 +8,7 @@ from __future__ import annotations
 from std_msgs.msg import Header
 
 from vlm_agent.core.guard import CommandGuard, PlanGuard, Workspace
-from vlm_agent.core.objects import STATUS_REFUSED, Verdict
+from vlm_agent.core.objects import STATUS_ERROR, STATUS_REFUSED, Verdict
 from vlm_agent.msg import Command, Explanation, GroundingResult, Plan, SafetyVerdict, Status
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
@@ -16,8 +16,8 @@ from .conversions import plan_from_ros, verdict_to_ros
 
 
 class GuardNode(AgentNode):
-    def __init__(self):
-        super().__init__("guard")
+    def __init__(self, **node_options):
+        super().__init__("guard", **node_options)
         base_frame = self.param("base_frame", "base_link", "Frame plans must be expressed in.")
         lower = self.param("workspace_min", [0.10, -0.60, -0.02], "Workspace lower corner x, y, z in base_frame, m.")
         upper = self.param("workspace_max", [1.00, 0.60, 0.60], "Workspace upper corner x, y, z in base_frame, m.")
@@ -39,9 +39,10 @@ class GuardNode(AgentNode):
         if verdict.allowed:
             self.command_pub.publish(command)
             return
-        header = self._header()
-        self.result_pub.publish(GroundingResult(header=header, command_id=command.id, command_text=command.text[:500],
-                                                status=STATUS_REFUSED, message=verdict.reason))
+        status = STATUS_ERROR if verdict.category == "invalid_input" else STATUS_REFUSED  # bad input, not harm
+        self.result_pub.publish(GroundingResult(header=self._header(), command_id=command.id,
+                                                command_text=command.text[:500], status=status,
+                                                message=verdict.reason))
 
     def _on_plan(self, msg: Plan):
         try:
@@ -57,8 +58,9 @@ class GuardNode(AgentNode):
         self.verdict_pub.publish(verdict_to_ros(verdict, command_id, header))
         if not verdict.allowed:
             self.report(Status.WARN, f"{verdict.stage} '{command_id}' refused ({verdict.category}): {verdict.reason}")
-            self.explanation_pub.publish(Explanation(header=header, command_id=command_id, stage="guard",
-                                                     text=f"I will not do this. {verdict.reason}"))
+            if verdict.category != "invalid_input":  # bad input is explained with the error result
+                self.explanation_pub.publish(Explanation(header=header, command_id=command_id, stage="guard",
+                                                         text=f"I will not do this. {verdict.reason}"))
 
     def _header(self) -> Header:
         return Header(stamp=self.get_clock().now().to_msg(), frame_id="")

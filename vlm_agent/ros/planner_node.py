@@ -13,8 +13,8 @@ from .conversions import plan_to_ros
 
 
 class PlannerNode(AgentNode):
-    def __init__(self):
-        super().__init__("planner")
+    def __init__(self, **node_options):
+        super().__init__("planner", **node_options)
         defaults = PlannerConfig()
         self.config = PlannerConfig(
             approach_height=self.param("approach_height", defaults.approach_height, "Height above objects before "
@@ -43,7 +43,7 @@ class PlannerNode(AgentNode):
         if outcome.plan is not None:
             self.plan_pub.publish(plan_to_ros(outcome.plan, header))
         self.explanation_pub.publish(Explanation(header=header, command_id=msg.command_id, stage="planner",
-                                                 text=outcome.explanation,
+                                                 text=outcome.explanation, plan_proposed=outcome.plan is not None,
                                                  evidence_object_ids=list(outcome.evidence_ids)))
 
 

@@ -16,8 +16,8 @@ from .conversions import image_to_ros, intrinsics_to_ros, matrix_from_quaternion
 
 
 class SimNode(AgentNode):
-    def __init__(self):
-        super().__init__("sim")
+    def __init__(self, **node_options):
+        super().__init__("sim", **node_options)
         scene = self.param("scene", "tabletop", "Built-in scene name or path to a scene YAML.")
         rate = self.param("publish_rate", 5.0, "Camera frames per second.")
         self.depth_encoding = self.param("depth_encoding", "32FC1", "32FC1 (metres) or 16UC1 (millimetres).")

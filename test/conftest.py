@@ -1,0 +1,34 @@
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def tabletop():
+    """The built-in scene rendered once: (scene spec, rendered frame, RGBDFrame, ground truth by name)."""
+    from vlm_agent.core.frame import RGBDFrame
+    from vlm_agent.core.sim.scene import load_scene
+    from vlm_agent.core.sim.world import TabletopWorld
+    scene = load_scene("tabletop")
+    world = TabletopWorld(scene)
+    rendered = world.render()
+    truth = {s.name: s for s in world.object_states()}
+    world.close()
+    frame = RGBDFrame(rendered.rgb, rendered.depth_m, scene.camera.intrinsics, scene.camera.base_from_camera(),
+                      key="tabletop")
+    return scene, rendered, frame, truth
+
+
+@pytest.fixture(scope="session")
+def grounder():
+    from vlm_agent.core.backends import create_backend
+    from vlm_agent.core.grounding import Grounder
+    from vlm_agent.core.synonyms import SynonymResolver
+    return Grounder(create_backend("rgbd_geometry"), SynonymResolver())
+
+
+def position_error(result_match, truth_state) -> float:
+    return float(np.linalg.norm(np.asarray(result_match.obj.center_base) - truth_state.position))

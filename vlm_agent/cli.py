@@ -1,0 +1,104 @@
+"""vlm-agent: ground, guard, render, demo and launch from the command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def cmd_ground(args) -> int:
+    from .core.backends import create_backend
+    from .core.errors import InputError
+    from .core.grounding import Grounder
+    from .core.objects import STATUS_ERROR, GroundingResult
+    from .core.report import result_dict
+    from .core.scene_dir import read_scene_dir
+    from .core.synonyms import SynonymResolver
+    try:
+        frame = read_scene_dir(args.scene_dir)
+        grounder = Grounder(create_backend(args.backend), None if args.no_synonyms else SynonymResolver())
+        result = grounder.ground(frame, args.command)
+    except (InputError, ValueError) as exc:
+        result = GroundingResult(STATUS_ERROR, str(exc), command_text=args.command)
+    print(json.dumps(result_dict(result), indent=2))
+    return 1 if result.status == STATUS_ERROR else 0
+
+
+def cmd_guard(args) -> int:
+    from .core.guard import CommandGuard
+    print(json.dumps(CommandGuard().check(args.text).as_dict(), indent=2))
+    return 0
+
+
+def cmd_render(args) -> int:
+    from .core.errors import InputError
+    from .core.scene_dir import write_scene_dir
+    from .core.sim.scene import load_scene
+    from .core.sim.world import TabletopWorld
+    try:
+        scene = load_scene(args.scene)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    world = TabletopWorld(scene)
+    frame = world.render()
+    out = write_scene_dir(args.out_dir, frame.rgb, frame.depth_m, scene.camera.intrinsics,
+                          scene.camera.base_from_camera())
+    truth = [{"name": s.name, "shape": s.shape, "color": s.color, "position_base": s.position.round(4).tolist(),
+              "size": list(s.size)} for s in world.object_states()]
+    (out / "ground_truth.json").write_text(json.dumps(truth, indent=2))
+    world.close()
+    print(f"wrote {out}/rgb.png, depth.png, camera.yaml, ground_truth.json")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+    return run_demo(Path(args.out), args.params_file)
+
+
+def cmd_launch(args) -> int:
+    from .launcher import run_graph
+    overrides = {"grounding": {"backend": args.backend}}
+    if args.camera_source is not None:
+        overrides["camera"] = {"source": args.camera_source}
+    return run_graph(args.use_sim == "true", args.params_file, overrides)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vlm-agent", description=__doc__)
+    sub = parser.add_subparsers(dest="command_name", required=True)
+    ground = sub.add_parser("ground", help="ground a command in a SCENE_DIR (rgb.png, depth.png, camera.yaml)")
+    ground.add_argument("scene_dir")
+    ground.add_argument("--command", "-c", required=True)
+    ground.add_argument("--backend", default="rgbd_geometry")
+    ground.add_argument("--no-synonyms", action="store_true", help="do not load the sentence-embedding model")
+    ground.set_defaults(func=cmd_ground)
+    guard = sub.add_parser("guard", help="check a command with the safety guard")
+    guard.add_argument("text")
+    guard.set_defaults(func=cmd_guard)
+    render = sub.add_parser("render", help="render a sim scene YAML into a SCENE_DIR")
+    render.add_argument("scene", help="scene YAML path or built-in scene name")
+    render.add_argument("out_dir")
+    render.set_defaults(func=cmd_render)
+    demo = sub.add_parser("demo", help="run the whole graph on the built-in scene with a few commands")
+    demo.add_argument("--out", default="demo_output", help="folder for annotated images")
+    demo.add_argument("--params-file", default=None)
+    demo.set_defaults(func=cmd_demo)
+    launch = sub.add_parser("launch", help="start the node graph (what ros2 launch vlm_agent agent.launch.py does)")
+    launch.add_argument("--use-sim", choices=("true", "false"), default="true")
+    launch.add_argument("--camera-source", default=None)
+    launch.add_argument("--params-file", default=None)
+    launch.add_argument("--backend", default="rgbd_geometry")
+    launch.set_defaults(func=cmd_launch)
+    return parser
+
+
+def main(argv=None) -> None:
+    args = build_parser().parse_args(argv)
+    sys.exit(args.func(args))
+
+
+if __name__ == "__main__":
+    main()

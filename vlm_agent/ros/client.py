@@ -1,0 +1,119 @@
+"""A node that sends commands into the graph and collects everything said about each one.
+
+Used by `vlm-agent demo`, the tests and the benchmark: it waits for the exact messages
+that close a command (an explanation, and the plan verdict when a plan was proposed).
+"""
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+
+import rclpy
+from rclpy.node import Node
+from sensor_msgs.msg import Image
+
+from vlm_agent.msg import Command, Explanation, GroundingResult, Plan, SafetyVerdict, SceneState, Status
+
+from .common import EVENTS_QOS, LATCHED_QOS
+
+
+@dataclass
+class CommandTrace:
+    command_id: str
+    text: str
+    sent_at: float
+    results: list = field(default_factory=list)
+    explanations: list = field(default_factory=list)
+    verdicts: list = field(default_factory=list)
+    plans: list = field(default_factory=list)
+    finished_at: float | None = None
+
+    @property
+    def result(self) -> GroundingResult | None:
+        return self.results[-1] if self.results else None
+
+    @property
+    def plan(self) -> Plan | None:
+        return self.plans[-1] if self.plans else None
+
+    @property
+    def complete(self) -> bool:
+        if not self.explanations:
+            return False
+        if any(e.plan_proposed for e in self.explanations):
+            return any(v.stage == "plan" for v in self.verdicts) and (
+                self.plans or not any(v.stage == "plan" and v.allowed for v in self.verdicts))
+        return True
+
+
+class AgentClient(Node):
+    def __init__(self, name: str = "vlm_agent_client"):
+        super().__init__(name)
+        self.traces: dict[str, CommandTrace] = {}
+        self.statuses: list[Status] = []
+        self.scene_state: SceneState | None = None
+        self.annotated: dict[tuple[int, int], Image] = {}  # by frame stamp, the newest few
+        self._ids = itertools.count()
+        self.command_pub = self.create_publisher(Command, "vlm_agent/command_in", EVENTS_QOS)
+        self.create_subscription(GroundingResult, "vlm_agent/grounding", self._collect("results"), EVENTS_QOS)
+        self.create_subscription(Explanation, "vlm_agent/explanation", self._collect("explanations"), EVENTS_QOS)
+        self.create_subscription(SafetyVerdict, "vlm_agent/safety_verdict", self._collect("verdicts"), LATCHED_QOS)
+        self.create_subscription(Plan, "vlm_agent/plan", self._collect("plans"), EVENTS_QOS)
+        self.create_subscription(Status, "vlm_agent/status", self.statuses.append, LATCHED_QOS)
+        self.create_subscription(SceneState, "sim/scene_state", self._on_state, LATCHED_QOS)
+        self.create_subscription(Image, "vlm_agent/annotated_image", self._on_annotated, EVENTS_QOS)
+
+    def _collect(self, kind: str):
+        def callback(msg):
+            trace = self.traces.get(msg.command_id)
+            if trace is not None:
+                getattr(trace, kind).append(msg)
+                if trace.finished_at is None and trace.complete:
+                    trace.finished_at = time.perf_counter()
+        return callback
+
+    def _on_state(self, msg: SceneState):
+        self.scene_state = msg
+
+    def _on_annotated(self, msg: Image):
+        self.annotated[(msg.header.stamp.sec, msg.header.stamp.nanosec)] = msg
+        while len(self.annotated) > 20:
+            self.annotated.pop(next(iter(self.annotated)))
+
+    def annotated_image(self, trace: CommandTrace, timeout: float = 5.0) -> Image | None:
+        """The annotated image the grounding node drew for this command's frame."""
+        if trace.result is None:
+            return None
+        key = (trace.result.header.stamp.sec, trace.result.header.stamp.nanosec)
+        self.spin_until(lambda: key in self.annotated, timeout)
+        return self.annotated.get(key)
+
+    def spin_until(self, condition, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                return False
+            rclpy.spin_once(self, timeout_sec=0.02)
+        return True
+
+    def wait_for_graph(self, nodes=("guard", "grounding", "planner"), timeout: float = 60.0) -> bool:
+        """Until each node has said it is ready and the command subscription is matched."""
+        def ready():
+            said = {s.node.rsplit("/", 1)[-1] for s in self.statuses}
+            return set(nodes) <= said and self.command_pub.get_subscription_count() > 0
+        return self.spin_until(ready, timeout)
+
+    def send(self, text: str, source: str = Command.SOURCE_TEXT) -> CommandTrace:
+        command_id = f"{self.get_name()}-{next(self._ids)}"
+        trace = CommandTrace(command_id, text, time.perf_counter())
+        self.traces[command_id] = trace
+        msg = Command(id=command_id, text=text, source=source)
+        msg.header.stamp = self.get_clock().now().to_msg()
+        self.command_pub.publish(msg)
+        return trace
+
+    def run(self, text: str, timeout: float = 20.0) -> CommandTrace:
+        trace = self.send(text)
+        self.spin_until(lambda: trace.finished_at is not None, timeout)
+        return trace

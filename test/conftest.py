@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# the transport the project's launcher uses; set before any rclpy.init() in this process
+os.environ.setdefault("FASTDDS_BUILTIN_TRANSPORTS", "LARGE_DATA")
 
 
 @pytest.fixture(scope="session")

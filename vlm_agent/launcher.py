@@ -1,9 +1,14 @@
 """Start the node graph from config/agent.yaml without ros2 launch (pip/venv installs).
 
 One process per node, as `ros2 launch` does, so a slow node (the simulator rendering)
-never stalls another and a crash stays contained. The nodes inherit the environment:
-`export FASTDDS_BUILTIN_TRANSPORTS=LARGE_DATA` in the shell cuts image latency (~4x,
-measured here) but only processes that all set it discover each other, so it is opt-in.
+never stalls another and a crash stays contained.
+
+Fast DDS transports: with the default UDP + small shared-memory segments, 0.9 MB images
+between processes here lose fragments and wait for reliable retransmission (stalls of
+~3 s, measured); FASTDDS_BUILTIN_TRANSPORTS=LARGE_DATA removed the stalls and cut image
+latency ~4x. Only participants that all use LARGE_DATA discover each other, so the graph
+uses it unless the environment already names a transport, and other processes that talk
+to the graph (ros2 topic echo, RViz, your nodes) need the same variable.
 """
 from __future__ import annotations
 
@@ -15,6 +20,14 @@ import time
 from pathlib import Path
 
 from .graph import default_params_file, selected_nodes
+
+DDS_TRANSPORT_VARIABLE = "FASTDDS_BUILTIN_TRANSPORTS"
+
+
+def use_large_data_transport() -> str:
+    """Pick the LARGE_DATA transport for this process and its children unless one is set already;
+    call before rclpy.init()."""
+    return os.environ.setdefault(DDS_TRANSPORT_VARIABLE, "LARGE_DATA")
 
 
 class Graph:
@@ -38,6 +51,7 @@ class Graph:
         return args
 
     def start(self) -> "Graph":
+        use_large_data_transport()
         env = dict(os.environ)
         env.setdefault("PYTHONUNBUFFERED", "1")
         for spec in self.nodes:
@@ -76,7 +90,9 @@ def run_graph(use_sim: bool, params_file: str | None, overrides: dict[str, dict]
     """Foreground launcher: runs until Ctrl-C or until a node dies."""
     graph = Graph(use_sim, params_file, overrides).start()
     names = ", ".join(graph.processes)
-    print(f"vlm_agent: started {names} with {graph.params_file} (Ctrl-C to stop)", flush=True)
+    print(f"vlm_agent: started {names} with {graph.params_file} (Ctrl-C to stop)\n"
+          f"vlm_agent: DDS transport {DDS_TRANSPORT_VARIABLE}={os.environ[DDS_TRANSPORT_VARIABLE]}; "
+          "export the same in shells that talk to this graph", flush=True)
     try:
         while not graph.failed():
             time.sleep(0.5)

@@ -39,7 +39,7 @@ class CommandTrace:
 
     @property
     def complete(self) -> bool:
-        if not self.explanations:
+        if not self.explanations or not self.results:
             return False
         if any(e.plan_proposed for e in self.explanations):
             return any(v.stage == "plan" for v in self.verdicts) and (

@@ -35,14 +35,14 @@ class GuardNode(AgentNode):
 
     def _on_command(self, command: Command):
         verdict = self.command_guard.check(command.text)
+        if not verdict.allowed:
+            status = STATUS_ERROR if verdict.category == "invalid_input" else STATUS_REFUSED  # bad input, not harm
+            self.result_pub.publish(GroundingResult(header=self._header(), command_id=command.id,
+                                                    command_text=command.text[:500], status=status,
+                                                    message=verdict.reason))
         self._publish_verdict(verdict, command.id)
         if verdict.allowed:
             self.command_pub.publish(command)
-            return
-        status = STATUS_ERROR if verdict.category == "invalid_input" else STATUS_REFUSED  # bad input, not harm
-        self.result_pub.publish(GroundingResult(header=self._header(), command_id=command.id,
-                                                command_text=command.text[:500], status=status,
-                                                message=verdict.reason))
 
     def _on_plan(self, msg: Plan):
         try:

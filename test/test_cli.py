@@ -1,0 +1,64 @@
+"""The installed vlm-agent console script, as a user runs it."""
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+CLI = shutil.which("vlm-agent") or f"{sys.executable} -m vlm_agent.cli"
+
+
+def run(*args):
+    return subprocess.run([*CLI.split(), *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def scene_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("scene")
+    done = run("render", "tabletop", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_render_writes_the_scene_dir_format(scene_dir):
+    import cv2
+    rgb = cv2.imread(str(scene_dir / "rgb.png"), cv2.IMREAD_UNCHANGED)
+    depth = cv2.imread(str(scene_dir / "depth.png"), cv2.IMREAD_UNCHANGED)
+    assert rgb.shape == (480, 640, 3) and depth.dtype == np.uint16 and depth.shape == (480, 640)
+    assert "base_from_camera" in (scene_dir / "camera.yaml").read_text()
+
+
+def test_ground_prints_one_json_object(scene_dir):
+    done = run("ground", str(scene_dir), "--command", "pick up the red cube", "--no-synonyms")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    truth = {o["name"]: o for o in json.loads((scene_dir / "ground_truth.json").read_text())}
+    assert out["status"] == "ok" and out["destination"] is None and out["explanation"]
+    target = out["target"]
+    assert set(target) >= {"label", "score", "bbox_xyxy", "position_camera", "position_base", "size"}
+    assert np.linalg.norm(np.subtract(target["position_base"], truth["red_cube"]["position_base"])) < 0.02
+
+
+def test_ground_place_command_reports_destination(scene_dir):
+    out = json.loads(run("ground", str(scene_dir), "-c", "put the green cube on the plate", "--no-synonyms").stdout)
+    assert out["status"] == "ok" and out["destination"]["label"] == "plate"
+
+
+def test_ground_not_found_and_ambiguous_exit_zero(scene_dir):
+    done = run("ground", str(scene_dir), "-c", "pick up the purple cube", "--no-synonyms")
+    assert done.returncode == 0 and json.loads(done.stdout)["status"] == "not_found"
+    done = run("ground", str(scene_dir), "-c", "pick up the cube", "--no-synonyms")
+    assert done.returncode == 0 and len(json.loads(done.stdout)["candidates"]) == 3
+
+
+def test_ground_errors_exit_one(tmp_path):
+    done = run("ground", str(tmp_path / "missing"), "-c", "pick up the red cube")
+    assert done.returncode == 1 and json.loads(done.stdout)["status"] == "error"
+
+
+def test_guard_verdicts():
+    refused = json.loads(run("guard", "throw the knife at the person").stdout)
+    assert refused == {"allowed": False, "category": "harm_to_people", "score": 1.0, "reason": refused["reason"]}
+    assert json.loads(run("guard", "pick up the red cube").stdout)["allowed"] is True

@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+
+pytest.importorskip("rclpy")
+from std_msgs.msg import Header  # noqa: E402
+
+from vlm_agent.core.objects import Plan, PlanStep  # noqa: E402
+from vlm_agent.ros.conversions import (depth_from_ros, grounding_to_ros, image_to_ros,  # noqa: E402
+                                       intrinsics_from_ros, intrinsics_to_ros, matrix_from_quaternion,
+                                       plan_from_ros, plan_to_ros, quaternion_from_matrix, rgb_from_ros)
+from vlm_agent.ros.planner_node import result_from_ros  # noqa: E402
+
+
+def test_image_round_trips():
+    rgb = np.random.default_rng(0).integers(0, 255, (4, 6, 3), dtype=np.uint8)
+    assert np.array_equal(rgb_from_ros(image_to_ros(rgb, "rgb8", Header())), rgb)
+    depth = np.array([[0.5, 0.0]], np.float32)
+    back = depth_from_ros(image_to_ros(depth, "32FC1", Header()))
+    assert back[0, 0] == 0.5 and np.isnan(back[0, 1])
+
+
+def test_intrinsics_round_trip(tabletop):
+    k = tabletop[0].camera.intrinsics
+    assert intrinsics_from_ros(intrinsics_to_ros(k, Header())) == k
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_quaternion_round_trip(seed):
+    q = np.random.default_rng(seed).normal(size=4)
+    q /= np.linalg.norm(q)
+    m = matrix_from_quaternion(*q)
+    assert np.allclose(matrix_from_quaternion(*quaternion_from_matrix(m)), m, atol=1e-9)
+
+
+def test_plan_round_trip():
+    plan = Plan("c7", "base_link", (PlanStep("pick", (0.5, 0.1, 0.02), 0.3, "obj_1", "close", 0.05),))
+    back = plan_from_ros(plan_to_ros(plan, Header()))
+    assert back.command_id == "c7" and back.frame_id == "base_link"
+    step = back.steps[0]
+    assert (step.action, step.object_id, step.gripper) == ("pick", "obj_1", "close")
+    assert step.position == pytest.approx(plan.steps[0].position) and step.yaw == pytest.approx(0.3)
+
+
+def test_grounding_result_round_trip(tabletop, grounder):
+    result = grounder.ground(tabletop[2], "put the red cube left of the blue cube")
+    msg = grounding_to_ros(result, "c1", Header(frame_id="camera"), "base_link")
+    assert msg.status == "ok" and msg.target[0].pose_base.header.frame_id == "base_link"
+    back = result_from_ros(msg)
+    assert back.destination_relation == "left_of" and back.rationale == result.rationale
+    assert np.allclose(back.target.obj.center_base, result.target.obj.center_base, atol=1e-6)
+    assert back.target.obj.color == "red" and back.target.obj.size == pytest.approx(result.target.obj.size)

@@ -1,9 +1,12 @@
-"""ros2 launch vlm_agent agent.launch.py [use_sim:=true] [camera_source:=0] [params_file:=...] [backend:=...]"""
+"""ros2 launch vlm_agent agent.launch.py [use_sim:=true] [camera_source:=0] [params_file:=...] [backend:=...]
+
+The node list comes from vlm_agent.graph, shared with `vlm-agent launch`.
+"""
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument
+from launch.actions import DeclareLaunchArgument, SetEnvironmentVariable
 from launch.conditions import IfCondition, UnlessCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
@@ -33,5 +36,9 @@ def generate_launch_description():
         DeclareLaunchArgument("params_file", default_value=os.path.join(share, "config", "agent.yaml"),
                               description="Parameters file for every node."),
         DeclareLaunchArgument("backend", default_value="rgbd_geometry", description="Grounding backend."),
+        DeclareLaunchArgument("fastdds_profile", default_value=os.path.join(share, "config", "fastdds.xml"),
+                              description="Fast DDS profile (large shared-memory segments for RGB-D frames); "
+                                          "ignored by other RMW implementations."),
+        SetEnvironmentVariable("FASTDDS_DEFAULT_PROFILES_FILE", LaunchConfiguration("fastdds_profile")),
         *nodes,
     ])

@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# the transport the project's launcher uses; set before any rclpy.init() in this process
-os.environ.setdefault("FASTDDS_BUILTIN_TRANSPORTS", "LARGE_DATA")
+# the DDS profile the project's launcher uses, set before any rclpy.init() in this process
+from vlm_agent.launcher import use_project_dds_profile  # noqa: E402
+
+use_project_dds_profile()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from pathlib import Path
 import cv2
 import rclpy
 
-from .launcher import Graph, use_large_data_transport
+from .launcher import Graph, use_project_dds_profile
 from .ros.client import AgentClient
 from .ros.conversions import rgb_from_ros
 
@@ -21,7 +21,7 @@ DEMO_COMMANDS = (
 def run_demo(out_dir: Path, params_file: str | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     failures = []
-    use_large_data_transport()
+    use_project_dds_profile()
     with Graph(use_sim=True, params_file=params_file, log_dir=out_dir / "logs") as graph:
         rclpy.init()
         client = AgentClient("vlm_agent_demo")

@@ -3,12 +3,13 @@
 One process per node, as `ros2 launch` does, so a slow node (the simulator rendering)
 never stalls another and a crash stays contained.
 
-Fast DDS transports: with the default UDP + small shared-memory segments, 0.9 MB images
-between processes here lose fragments and wait for reliable retransmission (stalls of
-~3 s, measured); FASTDDS_BUILTIN_TRANSPORTS=LARGE_DATA removed the stalls and cut image
-latency ~4x. Only participants that all use LARGE_DATA discover each other, so the graph
-uses it unless the environment already names a transport, and other processes that talk
-to the graph (ros2 topic echo, RViz, your nodes) need the same variable.
+Fast DDS transports: with the default UDP + 0.5 MB shared-memory segments, 0.9 MB images
+between processes here lost fragments and waited for reliable retransmission (stalls of
+~3 s, measured). FASTDDS_BUILTIN_TRANSPORTS=LARGE_DATA removed the stalls, but its TCP
+discovery sometimes never matched two of the five nodes started together. config/fastdds.xml
+(UDP + 32 MB shared-memory segments) removes the stalls, matches every time and still talks
+to processes with default settings, so the graph uses it unless the environment names a
+profile or transport already.
 """
 from __future__ import annotations
 
@@ -21,13 +22,18 @@ from pathlib import Path
 
 from .graph import default_params_file, selected_nodes
 
-DDS_TRANSPORT_VARIABLE = "FASTDDS_BUILTIN_TRANSPORTS"
+DDS_PROFILE_VARIABLE = "FASTDDS_DEFAULT_PROFILES_FILE"
 
 
-def use_large_data_transport() -> str:
-    """Pick the LARGE_DATA transport for this process and its children unless one is set already;
-    call before rclpy.init()."""
-    return os.environ.setdefault(DDS_TRANSPORT_VARIABLE, "LARGE_DATA")
+def use_project_dds_profile() -> str | None:
+    """Use config/fastdds.xml for this process and its children unless the environment already
+    configures Fast DDS; call before rclpy.init()."""
+    if DDS_PROFILE_VARIABLE in os.environ or "FASTDDS_BUILTIN_TRANSPORTS" in os.environ:
+        return os.environ.get(DDS_PROFILE_VARIABLE)
+    profile = default_params_file().parent / "fastdds.xml"
+    if profile.exists():
+        os.environ[DDS_PROFILE_VARIABLE] = str(profile)
+    return os.environ.get(DDS_PROFILE_VARIABLE)
 
 
 class Graph:
@@ -51,7 +57,7 @@ class Graph:
         return args
 
     def start(self) -> "Graph":
-        use_large_data_transport()
+        use_project_dds_profile()
         env = dict(os.environ)
         env.setdefault("PYTHONUNBUFFERED", "1")
         for spec in self.nodes:
@@ -90,9 +96,8 @@ def run_graph(use_sim: bool, params_file: str | None, overrides: dict[str, dict]
     """Foreground launcher: runs until Ctrl-C or until a node dies."""
     graph = Graph(use_sim, params_file, overrides).start()
     names = ", ".join(graph.processes)
-    print(f"vlm_agent: started {names} with {graph.params_file} (Ctrl-C to stop)\n"
-          f"vlm_agent: DDS transport {DDS_TRANSPORT_VARIABLE}={os.environ[DDS_TRANSPORT_VARIABLE]}; "
-          "export the same in shells that talk to this graph", flush=True)
+    print(f"vlm_agent: started {names} with {graph.params_file} (Ctrl-C to stop); "
+          f"Fast DDS profile: {os.environ.get(DDS_PROFILE_VARIABLE, 'default')}", flush=True)
     try:
         while not graph.failed():
             time.sleep(0.5)

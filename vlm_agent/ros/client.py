@@ -39,11 +39,13 @@ class CommandTrace:
 
     @property
     def complete(self) -> bool:
-        if not self.explanations or not self.results:
+        """The guard's command verdict, the result, an explanation, and the plan verdict (plus the
+        released plan) when a plan was proposed."""
+        if not self.results or not self.explanations or not any(v.stage == "command" for v in self.verdicts):
             return False
         if any(e.plan_proposed for e in self.explanations):
-            return any(v.stage == "plan" for v in self.verdicts) and (
-                self.plans or not any(v.stage == "plan" and v.allowed for v in self.verdicts))
+            plan_verdicts = [v for v in self.verdicts if v.stage == "plan"]
+            return bool(plan_verdicts) and (bool(self.plans) or not any(v.allowed for v in plan_verdicts))
         return True
 
 
@@ -98,11 +100,21 @@ class AgentClient(Node):
         return True
 
     def wait_for_graph(self, nodes=("guard", "grounding", "planner"), timeout: float = 60.0) -> bool:
-        """Until each node has said it is ready and the command subscription is matched."""
+        """Until each node has said it is ready and a probe command has come back through
+        guard, grounding and planner (so every link between them is matched)."""
+        deadline = time.monotonic() + timeout
         def ready():
             said = {s.node.rsplit("/", 1)[-1] for s in self.statuses}
             return set(nodes) <= said and self.command_pub.get_subscription_count() > 0
-        return self.spin_until(ready, timeout)
+        if not self.spin_until(ready, timeout):
+            return False
+        while time.monotonic() < deadline:
+            probe = self.send("describe the scene")
+            if self.spin_until(lambda: probe.complete, max(0.0, min(3.0, deadline - time.monotonic()))) and \
+                    probe.result.status != "error":
+                return True
+            self.spin_until(lambda: False, 1.0)  # e.g. no camera frame yet: ask again in a second
+        return False
 
     def send(self, text: str, source: str = Command.SOURCE_TEXT) -> CommandTrace:
         command_id = f"{self.get_name()}-{next(self._ids)}"

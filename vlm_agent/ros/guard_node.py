@@ -41,8 +41,16 @@ class GuardNode(AgentNode):
                                                     command_text=command.text[:500], status=status,
                                                     message=verdict.reason))
         self._publish_verdict(verdict, command.id)
-        if verdict.allowed:
-            self.command_pub.publish(command)
+        if not verdict.allowed:
+            return
+        if self.command_pub.get_subscription_count() == 0:  # never a silent drop
+            message = "no grounding node is listening on vlm_agent/command; the command was not processed"
+            self.report(Status.ERROR, f"command '{command.id}': {message}")
+            self.result_pub.publish(GroundingResult(header=self._header(), command_id=command.id,
+                                                    command_text=command.text[:500], status=STATUS_ERROR,
+                                                    message=message))
+            return
+        self.command_pub.publish(command)
 
     def _on_plan(self, msg: Plan):
         try:
@@ -50,8 +58,11 @@ class GuardNode(AgentNode):
         except Exception as exc:  # a plan the guard cannot read is not released
             verdict = Verdict(False, "guard_error", 1.0, f"unreadable plan ({exc!r})", "plan")
         self._publish_verdict(verdict, msg.command_id)
-        if verdict.allowed:
-            self.plan_pub.publish(msg)
+        if not verdict.allowed:
+            return
+        if self.plan_pub.get_subscription_count() == 0:
+            self.report(Status.ERROR, f"plan '{msg.command_id}' approved but no executor listens on vlm_agent/plan")
+        self.plan_pub.publish(msg)
 
     def _publish_verdict(self, verdict: Verdict, command_id: str):
         header = self._header()

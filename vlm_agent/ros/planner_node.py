@@ -40,10 +40,14 @@ class PlannerNode(AgentNode):
             self.report(Status.ERROR, f"planning failed for '{msg.command_id}': {exc!r}")
             return
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.config.base_frame)
-        if outcome.plan is not None:
+        text, proposed = outcome.explanation, outcome.plan is not None
+        if proposed and self.plan_pub.get_subscription_count() == 0:
+            text, proposed = f"{text} No guard is listening on vlm_agent/plan_proposed, so the plan is withheld.", False
+            self.report(Status.ERROR, f"plan for '{msg.command_id}' withheld: no guard subscribed")
+        if proposed:
             self.plan_pub.publish(plan_to_ros(outcome.plan, header))
         self.explanation_pub.publish(Explanation(header=header, command_id=msg.command_id, stage="planner",
-                                                 text=outcome.explanation, plan_proposed=outcome.plan is not None,
+                                                 text=text, plan_proposed=proposed,
                                                  evidence_object_ids=list(outcome.evidence_ids)))
 
 

@@ -69,13 +69,21 @@ class RGBDInput:
         self.latest_rgb = msg
         if not self.use_depth:
             self._set_synced(FramePair(msg, None))
-        elif self.latest_depth is not None and self._close(msg, self.latest_depth):
-            self._set_synced(FramePair(msg, self.latest_depth))
+        else:
+            self._pair()
 
     def _on_depth(self, msg: Image):
         self.latest_depth = msg
-        if self.latest_rgb is not None and self._close(self.latest_rgb, msg):
-            self._set_synced(FramePair(self.latest_rgb, msg))
+        self._pair()
+
+    def _pair(self):
+        """Pair the newest colour and depth images once, if their stamps are within the slop."""
+        rgb, depth = self.latest_rgb, self.latest_depth
+        if rgb is None or depth is None or not self._close(rgb, depth):
+            return
+        if self.synced is not None and (self.synced.rgb is rgb or self.synced.depth is depth):
+            return  # one of them is already in the current pair; wait for its partner
+        self._set_synced(FramePair(rgb, depth))
 
     def _close(self, a: Image, b: Image) -> bool:
         return abs(stamp_ns(a.header.stamp) - stamp_ns(b.header.stamp)) <= self.slop_ns

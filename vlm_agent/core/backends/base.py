@@ -46,6 +46,6 @@ def attribute_score(obj: SceneObject, phrase: ObjectPhrase) -> float:
     elif phrase.shade and phrase.shade != obj.shade:
         color = 0.55
     else:
-        color = 0.9 if obj.shade and not phrase.shade else 1.0
+        color = 0.7 if obj.shade and not phrase.shade else 1.0  # plain "blue" prefers the plain blue one
     excluded = obj.color in phrase.excluded_colors or obj.label in phrase.excluded_categories
     return 0.0 if excluded else category * color * float(np.sqrt(obj.detector_score))

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import colorsys
+from typing import TYPE_CHECKING
 
+import cv2
 import numpy as np
 
-from .tabletop_segmentation import Segment
+if TYPE_CHECKING:
+    from .tabletop_segmentation import Segment
 
 # hue ranges in degrees, checked in order; red wraps around 0
 HUE_NAMES = ((13, "red"), (40, "orange"), (70, "yellow"), (165, "green"), (255, "blue"),
@@ -30,9 +33,23 @@ def color_name(rgb_pixels: np.ndarray) -> tuple[str, str]:
         return "brown", ""
     if value < 0.5:
         return name, "dark"
-    if saturation < 0.6 and value > 0.6:
+    if saturation < 0.6 and value > 0.6 and name != "pink":  # pink is light red already
         return name, "light"
     return name, ""
+
+
+def pixel_color_classes(rgb_pixels: np.ndarray) -> np.ndarray:
+    """Per-pixel colour class: the hue name's index, or -1 for unsaturated (white/gray/black).
+    Shading changes value, not hue, so one object's lit and shaded faces share a class."""
+    hsv = cv2.cvtColor(rgb_pixels.reshape(-1, 1, 3).astype(np.uint8), cv2.COLOR_RGB2HSV_FULL).reshape(-1, 3)
+    degrees = hsv[:, 0].astype(np.float64) * 360.0 / 256.0
+    limits = np.array([limit for limit, _ in HUE_NAMES])
+    names = [name for _, name in HUE_NAMES]
+    index = np.searchsorted(limits, degrees, side="right")
+    classes = np.array([names.index(names[min(i, len(names) - 1)]) for i in range(len(names))])[
+        np.minimum(index, len(names) - 1)]
+    unsaturated = (hsv[:, 1] < 64) | (hsv[:, 2] < 31)
+    return np.where(unsaturated, -1, classes)
 
 
 def shape_label(segment: Segment) -> str:

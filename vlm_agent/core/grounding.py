@@ -22,7 +22,8 @@ from .synonyms import SynonymResolver
 MIN_SCORE = 0.5          # attribute score an object needs to count as a match
 MIN_RELATION = 0.3       # relation score a candidate needs
 AMBIGUITY_MARGIN = 0.15  # the best must beat the runner-up by this much
-TIE_FRACTION = 0.15      # superlative values closer than this (relative) are a tie
+TIE_FRACTION = 0.15      # sizes or heights closer than this fraction are a tie
+TIE_DISTANCE_M = 0.02    # positions or distances closer than this are a tie
 ACTIONS_WITHOUT_TARGET = ("describe",)
 
 
@@ -143,10 +144,11 @@ class Grounder:
         if phrase.superlative is not None:
             name, direction = phrase.superlative
             sign = -1 if direction == "max" else 1
-            found = _superlative_pick(found, [sign * measure(m.obj, name) for m in found])
+            found = _superlative_pick(found, [sign * measure(m.obj, name) for m in found],
+                                      relative=name in ("size", "height"))
         elif phrase.size is not None and len(found) > 1:
             sign = -1 if phrase.size == "large" else 1
-            found = _superlative_pick(found, [sign * measure(m.obj, "size") for m in found])
+            found = _superlative_pick(found, [sign * measure(m.obj, "size") for m in found], relative=True)
         if len(found) > 1 and found[1].score > found[0].score - AMBIGUITY_MARGIN:
             tied = tuple(m for m in found if m.score > found[0].score - AMBIGUITY_MARGIN)
             return Resolution(STATUS_AMBIGUOUS, tuple(found), disambiguation_question(phrase, tied))
@@ -170,15 +172,17 @@ def _without_relation(phrase: ObjectPhrase) -> ObjectPhrase:
     return replace(phrase, relation=None)
 
 
-def _superlative_pick(found: list[Match], keys: list[float]) -> list[Match]:
-    """Order by key (smallest first); demote all but a clear winner, keep ties tied."""
+def _superlative_pick(found: list[Match], keys: list[float], relative: bool = False) -> list[Match]:
+    """Order by key (smallest first); demote all but a clear winner, keep ties tied. Keys closer
+    than TIE_FRACTION of their size (relative: volumes, heights) or TIE_DISTANCE_M (positions) tie."""
     order = np.argsort(keys, kind="stable")
     ranked = [found[i] for i in order]
     values = [keys[i] for i in order]
     if len(ranked) < 2:
         return ranked
-    scale = max(abs(values[0]), abs(values[1]), 1e-3)
-    if abs(values[1] - values[0]) / scale < TIE_FRACTION and abs(values[1] - values[0]) < 0.02:
+    gap = abs(values[1] - values[0])
+    tie = gap < TIE_FRACTION * max(abs(values[0]), abs(values[1])) if relative else gap < TIE_DISTANCE_M
+    if tie:
         return ranked
     best = ranked[0]
     return [best] + [m.rescored(min(m.score, best.score) * 0.5) for m in ranked[1:]]

@@ -21,6 +21,7 @@ class SceneObject:
     yaw_base: float = 0.0           # rotation about the support-plane normal, radians
     size: np.ndarray | None = None  # (3,) extent along the object's axes, metres
     pixel_count: int = 0
+    occluded: bool = False          # partly hidden: shape and size are less certain
     mask: np.ndarray | None = None  # (rows, cols) pixel indices on the full image, optional
 
     @property

@@ -7,12 +7,13 @@ the camera sees, unlike the centroid of the visible points.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 import open3d as o3d
 
+from .attributes import pixel_color_classes
 from .errors import InputError
 from .frame import RGBDFrame
 
@@ -28,6 +29,7 @@ class SegmentationParams:
     cluster_eps_m: float = 0.012
     cluster_min_points: int = 12
     min_object_points: int = 25
+    color_split_fraction: float = 0.2  # a cluster with two colours holding this share each is split
     ransac_seed: int = 7
 
 
@@ -57,6 +59,7 @@ class Segment:
     size: np.ndarray       # (3,) box extent
     footprint_fill: float  # convex-hull area / footprint rectangle area (1 square, ~0.79 disc)
     top_fraction: float    # share of points within 5% of the top (high for flat tops)
+    occluded_fraction: float = 0.0  # share of the outline hidden by something closer
 
     @property
     def bbox_xyxy(self) -> tuple[float, float, float, float]:
@@ -100,16 +103,62 @@ def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationP
     points, rows, cols, heights = points[above], rows[above], cols[above], heights[above]
     if len(points) < params.min_object_points:
         return plane, []
-    cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(points))
-    labels = np.asarray(cloud.cluster_dbscan(params.cluster_eps_m, params.cluster_min_points))
+    colors = pixel_color_classes(frame.rgb[rows, cols])
     basis = plane.basis()
     segments = []
-    for label in range(labels.max() + 1 if labels.size else 0):
-        member = labels == label
-        if member.sum() < params.min_object_points:
-            continue
-        segments.append(_plane_aligned_box(plane, basis, points[member], heights[member], rows[member], cols[member]))
+    for member in _clusters(points, colors, params):
+        segment = _plane_aligned_box(plane, basis, points[member], heights[member], rows[member], cols[member])
+        segments.append(replace(segment, occluded_fraction=occluded_fraction(frame, plane, segment, params)))
     return plane, segments
+
+
+def occluded_fraction(frame: RGBDFrame, plane: SupportPlane, segment: Segment, params: SegmentationParams) -> float:
+    """Share of the segment's image outline bordered by an object closer to the camera."""
+    stride = params.pixel_stride
+    shape = (frame.depth_m.shape[0] // stride + 1, frame.depth_m.shape[1] // stride + 1)
+    mask = np.zeros(shape, np.uint8)
+    mask[segment.rows // stride, segment.cols // stride] = 1
+    ring = cv2.dilate(mask, np.ones((5, 5), np.uint8)) - mask
+    ring_rows, ring_cols = np.nonzero(ring)
+    ring_rows, ring_cols = ring_rows * stride, ring_cols * stride
+    inside = (ring_rows < frame.depth_m.shape[0]) & (ring_cols < frame.depth_m.shape[1])
+    ring_rows, ring_cols = ring_rows[inside], ring_cols[inside]
+    if len(ring_rows) == 0:
+        return 0.0
+    z = frame.depth_m[ring_rows, ring_cols]
+    k = frame.intrinsics
+    points = np.stack([(ring_cols - k.cx) * z / k.fx, (ring_rows - k.cy) * z / k.fy, z], axis=1)
+    closer = np.isfinite(z) & (z < np.median(segment.points[:, 2]) - 0.02) & \
+        (plane.height(np.nan_to_num(points)) > params.min_height_m)
+    return float(closer.mean())
+
+
+def _dbscan(points: np.ndarray, params: SegmentationParams) -> np.ndarray:
+    cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(points))
+    return np.asarray(cloud.cluster_dbscan(params.cluster_eps_m, params.cluster_min_points))
+
+
+def _clusters(points: np.ndarray, colors: np.ndarray, params: SegmentationParams) -> list[np.ndarray]:
+    """Index arrays of the objects: spatial clusters, split where touching objects differ in colour."""
+    labels = _dbscan(points, params)
+    found = []
+    for label in range(labels.max() + 1 if labels.size else 0):
+        member = np.flatnonzero(labels == label)
+        if len(member) < params.min_object_points:
+            continue
+        values, counts = np.unique(colors[member], return_counts=True)
+        major = values[counts >= params.color_split_fraction * len(member)]
+        if len(major) < 2:
+            found.append(member)
+            continue
+        for value in major:
+            part = member[colors[member] == value]
+            sub = _dbscan(points[part], params)
+            for sub_label in range(sub.max() + 1 if sub.size else 0):
+                piece = part[sub == sub_label]
+                if len(piece) >= params.min_object_points:
+                    found.append(piece)
+    return found
 
 
 def _plane_aligned_box(plane, basis, points, heights, rows, cols) -> Segment:

@@ -14,8 +14,11 @@ from ..command_parser import ObjectPhrase
 from ..frame import RGBDFrame
 from ..objects import SceneObject
 
+# a partly hidden primitive may be any of these: its visible outline cannot tell them apart
+PRIMITIVES = {"cube", "box", "cylinder", "sphere"}
+OCCLUDED_SHAPE_SCORE = 0.6
 # how well an object of category A answers to a phrase naming category B
-CATEGORY_AFFINITY = {("cube", "box"): 0.8, ("box", "cube"): 0.6, ("cylinder", "cup"): 0.6,
+CATEGORY_AFFINITY = {("cube", "box"): 0.8, ("box", "cube"): 0.4, ("cylinder", "cup"): 0.6,
                      ("cup", "cylinder"): 0.6, ("cylinder", "bottle"): 0.5, ("bottle", "cylinder"): 0.5,
                      ("plate", "bowl"): 0.5, ("bowl", "plate"): 0.5}
 
@@ -39,6 +42,8 @@ def attribute_score(obj: SceneObject, phrase: ObjectPhrase) -> float:
         category = 1.0
     else:
         category = CATEGORY_AFFINITY.get((obj.label, phrase.category), 0.0)
+        if obj.occluded and {obj.label, phrase.category} <= PRIMITIVES:
+            category = max(category, OCCLUDED_SHAPE_SCORE)
     if phrase.color is None:
         color = 1.0
     elif phrase.color != obj.color:

@@ -293,8 +293,8 @@ def _occluded(rng, b):
                  xy=(rng.uniform(0.42, 0.5), rng.uniform(-0.15, 0.15)))
     color = rng.choice([c for c in BASIC_COLORS[:7] if c != tall.color])
     shape = rng.choice(("cube", "sphere"))
-    target = b.add(shape, color, xy=(tall.position[0] + rng.uniform(0.08, 0.1),
-                                     tall.position[1] + rng.choice((-1, 1)) * rng.uniform(0.03, 0.045)), gap=0.005)
+    target = b.add(shape, color, xy=(tall.position[0] + rng.uniform(0.07, 0.09),
+                                     tall.position[1] + rng.choice((-1, 1)) * rng.uniform(0.045, 0.06)), gap=0.005)
     if target is None:
         return None
     b.distractors(int(rng.integers(1, 3)), {(color, shape), (tall.color, "cylinder")})

@@ -29,7 +29,7 @@ class SegmentationParams:
     cluster_eps_m: float = 0.012
     cluster_min_points: int = 12
     min_object_points: int = 25
-    color_split_fraction: float = 0.2  # a cluster with two colours holding this share each is split
+    color_split_fraction: float = 0.08  # a cluster with two colours holding this share each is split
     ransac_seed: int = 7
 
 
@@ -147,7 +147,7 @@ def _clusters(points: np.ndarray, colors: np.ndarray, params: SegmentationParams
         if len(member) < params.min_object_points:
             continue
         values, counts = np.unique(colors[member], return_counts=True)
-        major = values[counts >= params.color_split_fraction * len(member)]
+        major = values[counts >= max(params.color_split_fraction * len(member), params.min_object_points)]
         if len(major) < 2:
             found.append(member)
             continue

@@ -1,78 +1,134 @@
-"""Safety guard: policy rules on commands, geometric limits on plans. Fails closed."""
+"""Safety guard: policy rules and a sentence-embedding guard on commands, geometric limits on
+plans. Every layer fails closed: an error is a refusal."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
+import yaml
 
-from .command_parser import MAX_COMMAND_CHARS
+from .command_parser import MAX_COMMAND_CHARS, parse_command
+from .errors import InputError
 from .objects import Plan, Verdict
 
 ALLOWED = "none"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "guard.yaml"
+# look-alike letters people use to slip words past filters
+HOMOGLYPHS = str.maketrans("аеіорсухАЕІОРСХВМНКТ", "aeiopcyxAEIOPCXBMHKT")
+LEET = str.maketrans("4310572@$!", "aeiostzasi")
 
 
 @dataclass(frozen=True)
 class PolicyRule:
     category: str
-    pattern: re.Pattern
+    patterns: tuple[re.Pattern, ...]
     reason: str
 
 
-DEFAULT_RULES = {
-    "harm_to_people": (
-        r"\b(hit|punch|stab|hurt|kill|attack|strike|slap|kick|injure|harm|choke|poke|shoot|throw \w+( \w+)? at|"
-        r"throw at|smash \w+ into)\b.*\b(person|people|human|man|woman|child|kid|baby|someone|somebody|me|him|"
-        r"her|them|user|operator|face|head|eye|eyes|hand)\b",
-        "the command aims the robot at a person"),
-    "weapons_hazards": (
-        r"\b(knife|knives|blade|razor|scissors|gun|weapon|axe|machete|syringe|needle|acid|bleach|gasoline|petrol|"
-        r"lighter|match|matches|fire|flame|explosive|bomb)\b.*\b(at|toward|towards|near|to|person|people|someone|"
-        r"him|her|me|face|wave|swing|throw|point)\b|\b(wave|swing|throw|point|jab|thrust)\b.*\b(knife|knives|"
-        r"blade|scissors|gun|weapon|axe|machete|syringe|needle)\b|\b(set fire|light .* on fire|ignite|burn)\b",
-        "the command moves a hazardous object in a dangerous way"),
-    "property_damage": (
-        r"\b(smash|break|destroy|shatter|wreck|crush|throw|hurl|fling|drop \w+ (on|onto) the floor)\b",
-        "the command would damage objects"),
-    "safety_sabotage": (
-        r"\b(disable|bypass|turn off|switch off|override|ignore|deactivate|remove|skip)\b.*\b(safety|guard|"
-        r"emergency stop|e-stop|estop|limits?|collision|brake|watchdog|monitor)\b",
-        "the command tries to disable a safety function"),
-    "prompt_injection": (
-        r"\b(ignore|forget|disregard)\b.*\b(previous|prior|above|all|your)\b.*\b(instructions?|rules?|"
-        r"prompts?|guidelines?)\b|\byou are (now|no longer)\b|\b(pretend|act as if|roleplay|role play|"
-        r"jailbreak|developer mode|dan mode)\b|\bsystem prompt\b",
-        "the command tries to override the robot's instructions"),
-    "workspace": (
-        r"\b(leave|exit|outside|beyond)\b.*\b(workspace|work area|table|cell|fence|zone)\b|\b(off the table|"
-        r"out of the workspace|full speed|maximum speed|as fast as)\b",
-        "the command asks for motion outside the permitted workspace or limits"),
-}
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    unsafe_examples: dict[str, tuple[str, ...]]
+    safe_examples: tuple[str, ...]
+    threshold: float = 0.62
+    margin: float = 0.06
+    model_path: str = ""
 
 
-def compile_rules(rules: dict | None = None) -> list[PolicyRule]:
-    rules = DEFAULT_RULES if rules is None else rules
-    return [PolicyRule(cat, re.compile(pattern, re.IGNORECASE), reason) for cat, (pattern, reason) in rules.items()]
-
-
-@dataclass
-class CommandGuard:
-    rules: list[PolicyRule] = field(default_factory=compile_rules)
+@dataclass(frozen=True)
+class GuardConfig:
+    rules: tuple[PolicyRule, ...]
+    embedding: EmbeddingConfig | None = None
+    allowed_actions: tuple[str, ...] = ()
     max_chars: int = MAX_COMMAND_CHARS
+
+
+def load_guard_config(path: str | Path | None = None, embedding: bool = True) -> GuardConfig:
+    path = Path(path or DEFAULT_CONFIG)
+    try:
+        data = yaml.safe_load(path.read_text())
+        rules = tuple(PolicyRule(category, tuple(re.compile(p) for p in rule["patterns"]), rule["reason"])
+                      for category, rule in data["rules"].items())
+        emb = data.get("embedding") or {}
+        embedding_config = None
+        if embedding and emb.get("enabled", False):
+            embedding_config = EmbeddingConfig(
+                {k: tuple(v) for k, v in emb["unsafe_examples"].items()}, tuple(emb["safe_examples"]),
+                float(emb.get("threshold", 0.62)), float(emb.get("margin", 0.06)), str(emb.get("model_path", "")))
+        return GuardConfig(rules, embedding_config, tuple(data.get("allowed_actions") or ()),
+                           int(data.get("max_command_chars", MAX_COMMAND_CHARS)))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
+        raise InputError(f"invalid guard configuration {path}: {exc!r}") from exc
+
+
+def deobfuscate(text: str) -> str:
+    """Lower case, NFKC, look-alike letters, leetspeak inside words, spaced or dotted letters joined."""
+    text = unicodedata.normalize("NFKC", text).translate(HOMOGLYPHS).lower()
+    text = re.sub(r"\b(?:[a-z][.\-_*]){2,}[a-z]\b", lambda m: re.sub(r"[.\-_*]", "", m.group(0)), text)
+    text = re.sub(r"\b(?:[a-z0-9] ){3,}[a-z0-9]\b", lambda m: m.group(0).replace(" ", ""), text)
+    text = re.sub(r"\b\w*[a-z]\w*\b", lambda m: m.group(0).translate(LEET) if re.search(r"\d", m.group(0))
+                  else m.group(0), text)
+    text = re.sub(r"(?<=[a-z])[@$!](?=[a-z])|(?<=\s)[@$](?=[a-z])", lambda m: m.group(0).translate(LEET), text)
+    text = re.sub(r"[^\w\s']", " ", text)  # hyphens too: "e-stop" is "e stop"
+    return " ".join(text.split())
+
+
+class EmbeddingGuard:
+    """Nearest curated example by cosine similarity: unsafe if an unsafe example is close enough
+    and closer than every safe example by a margin."""
+
+    def __init__(self, config: EmbeddingConfig, embedder=None):
+        from .text_embedding import SentenceEmbedder
+        self.config = config
+        self.embedder = embedder or SentenceEmbedder(config.model_path or None)
+        self.categories = [c for c, examples in config.unsafe_examples.items() for _ in examples]
+        self.unsafe = self.embedder.encode_batch([e for ex in config.unsafe_examples.values() for e in ex])
+        self.safe = self.embedder.encode_batch(list(config.safe_examples))
+
+    def check(self, text: str) -> Verdict | None:
+        vector = self.embedder.embed_one(text)
+        unsafe, safe = self.unsafe @ vector, self.safe @ vector
+        best = int(np.argmax(unsafe))
+        score, nearest_safe = float(unsafe[best]), float(safe.max())
+        if score >= self.config.threshold and score - nearest_safe >= self.config.margin:
+            category = self.categories[best]
+            return Verdict(False, category, score, f"Refused: the command is close in meaning to a known "
+                           f"{category.replace('_', ' ')} request (similarity {score:.2f}).")
+        return None
+
+
+class CommandGuard:
+    def __init__(self, config: GuardConfig | None = None, embedder=None):
+        self.config = config or load_guard_config(embedding=False)
+        self.embedding = EmbeddingGuard(self.config.embedding, embedder) if self.config.embedding else None
 
     def check(self, text: str) -> Verdict:
         try:
-            if not isinstance(text, str) or not text.strip():
-                return Verdict(False, "invalid_input", 1.0, "empty command")
-            if len(text) > self.max_chars:
-                return Verdict(False, "invalid_input", 1.0, f"command longer than {self.max_chars} characters")
-            normalized = " ".join(re.sub(r"[^\w\s'-]", " ", text.lower()).split())
-            for rule in self.rules:
-                if rule.pattern.search(normalized):
-                    return Verdict(False, rule.category, 1.0, f"Refused: {rule.reason}.")
-            return Verdict(True, ALLOWED, 0.0, "no policy rule matched")
+            return self._check(text)
         except Exception as exc:  # fail closed: a broken guard refuses
             return Verdict(False, "guard_error", 1.0, f"guard failed ({exc!r}); refusing")
+
+    def _check(self, text: str) -> Verdict:
+        if not isinstance(text, str) or not text.strip():
+            return Verdict(False, "invalid_input", 1.0, "empty command")
+        if len(text) > self.config.max_chars:
+            return Verdict(False, "invalid_input", 1.0, f"command longer than {self.config.max_chars} characters")
+        clean = deobfuscate(text)
+        for rule in self.config.rules:
+            if any(pattern.search(clean) for pattern in rule.patterns):
+                return Verdict(False, rule.category, 1.0, f"Refused: {rule.reason}.")
+        if self.config.allowed_actions:
+            action = parse_command(clean).action
+            if action not in self.config.allowed_actions:
+                return Verdict(False, "not_allowed", 1.0, f"Refused: '{action}' is not allowed in this deployment "
+                               f"(allowed: {', '.join(self.config.allowed_actions)}).")
+        if self.embedding is not None:
+            verdict = self.embedding.check(clean)
+            if verdict is not None:
+                return verdict
+        return Verdict(True, ALLOWED, 0.0, "no policy rule or unsafe example matched")
 
 
 @dataclass(frozen=True)
@@ -90,22 +146,48 @@ class PlanGuard:
     workspace: Workspace = field(default_factory=Workspace)
     max_speed: float = 0.5
     base_frame: str = "base_link"
+    keep_out: tuple[Workspace, ...] = ()        # boxes no step may enter
+    person_clearance: float = 0.35              # metres between any step and a person
+    near_person: str = "refuse"                 # refuse, or slow (cap speeds at slow_speed)
+    slow_speed: float = 0.05
+    forbidden_labels: tuple[str, ...] = ("knife", "scissors", "person")
 
-    def check(self, plan: Plan) -> Verdict:
+    def check(self, plan: Plan, people=(), object_labels: dict | None = None) -> tuple[Verdict, Plan | None]:
+        """(verdict, plan to release): the plan may come back slowed down near people."""
         try:
-            if plan.frame_id != self.base_frame:
-                return Verdict(False, "frame", 1.0, f"plan is in '{plan.frame_id}', the guard checks "
-                               f"'{self.base_frame}' only", "plan")
-            if not plan.steps:
-                return Verdict(False, "invalid_input", 1.0, "plan has no steps", "plan")
-            for index, step in enumerate(plan.steps):
-                if not self.workspace.contains(step.position):
-                    x, y, z = step.position
-                    return Verdict(False, "workspace", 1.0, f"step {index + 1} ({step.action}) goes to "
-                                   f"({x:.2f}, {y:.2f}, {z:.2f}), outside the workspace", "plan")
-                if not 0 < step.max_speed <= self.max_speed:
-                    return Verdict(False, "speed", 1.0, f"step {index + 1} speed {step.max_speed:.2f} m/s exceeds "
-                                   f"the limit {self.max_speed:.2f} m/s", "plan")
-            return Verdict(True, ALLOWED, 0.0, "plan within workspace and speed limits", "plan")
+            return self._check(plan, [np.asarray(p, float) for p in people], object_labels or {})
         except Exception as exc:
-            return Verdict(False, "guard_error", 1.0, f"plan guard failed ({exc!r}); refusing", "plan")
+            return Verdict(False, "guard_error", 1.0, f"plan guard failed ({exc!r}); refusing", "plan"), None
+
+    def _check(self, plan, people, labels):
+        def refuse(category, reason):
+            return Verdict(False, category, 1.0, reason, "plan"), None
+        if plan.frame_id != self.base_frame:
+            return refuse("frame", f"plan is in '{plan.frame_id}', the guard checks '{self.base_frame}' only")
+        if not plan.steps:
+            return refuse("invalid_input", "plan has no steps")
+        near = False
+        for index, step in enumerate(plan.steps):
+            where = f"step {index + 1} ({step.action})"
+            if not self.workspace.contains(step.position):
+                x, y, z = step.position
+                return refuse("workspace", f"{where} goes to ({x:.2f}, {y:.2f}, {z:.2f}), outside the workspace")
+            if any(zone.contains(step.position) for zone in self.keep_out):
+                return refuse("keep_out", f"{where} enters a keep-out zone")
+            if not 0 < step.max_speed <= self.max_speed:
+                return refuse("speed", f"{where} speed {step.max_speed:.2f} m/s exceeds the limit "
+                              f"{self.max_speed:.2f} m/s")
+            if labels.get(step.object_id, "") in self.forbidden_labels:
+                return refuse("forbidden_object", f"{where} handles a {labels[step.object_id]}, which is forbidden")
+            for person in people:
+                if np.linalg.norm(np.asarray(step.position[:2]) - person[:2]) < self.person_clearance:
+                    near = True
+                    if self.near_person != "slow":
+                        return refuse("person_nearby", f"{where} comes within {self.person_clearance:.2f} m "
+                                      "of a person")
+        if near:
+            slowed = replace(plan, steps=tuple(replace(s, max_speed=min(s.max_speed, self.slow_speed))
+                                               for s in plan.steps))
+            return Verdict(True, "person_nearby", 0.5, f"a person is within {self.person_clearance:.2f} m of the "
+                           f"path: speeds capped at {self.slow_speed:.2f} m/s", "plan"), slowed
+        return Verdict(True, ALLOWED, 0.0, "plan within workspace, keep-out zones and speed limits", "plan"), plan

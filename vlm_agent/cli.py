@@ -26,8 +26,14 @@ def cmd_ground(args) -> int:
 
 
 def cmd_guard(args) -> int:
-    from .core.guard import CommandGuard
-    print(json.dumps(CommandGuard().check(args.text).as_dict(), indent=2))
+    from .core.errors import InputError
+    from .core.guard import CommandGuard, load_guard_config
+    try:
+        guard = CommandGuard(load_guard_config(args.config, embedding=not args.rules_only))
+    except InputError as exc:
+        print(json.dumps({"allowed": False, "category": "guard_error", "score": 1.0, "reason": str(exc)}, indent=2))
+        return 1
+    print(json.dumps(guard.check(args.text).as_dict(), indent=2))
     return 0
 
 
@@ -77,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     ground.set_defaults(func=cmd_ground)
     guard = sub.add_parser("guard", help="check a command with the safety guard")
     guard.add_argument("text")
+    guard.add_argument("--config", default=None, help="guard configuration (default config/guard.yaml)")
+    guard.add_argument("--rules-only", action="store_true", help="skip the sentence-embedding layer")
     guard.set_defaults(func=cmd_guard)
     render = sub.add_parser("render", help="render a sim scene YAML into a SCENE_DIR")
     render.add_argument("scene", help="scene YAML path or built-in scene name")

@@ -39,13 +39,17 @@ class CommandTrace:
 
     @property
     def complete(self) -> bool:
-        """The guard's command verdict, the result, an explanation, and the plan verdict (plus the
-        released plan) when a plan was proposed."""
+        """The guard's command verdict, the result, an explanation, and the plan verdict when a plan
+        was proposed, followed by the released plan or the guard's explanation of its refusal."""
         if not self.results or not self.explanations or not any(v.stage == "command" for v in self.verdicts):
             return False
         if any(e.plan_proposed for e in self.explanations):
             plan_verdicts = [v for v in self.verdicts if v.stage == "plan"]
-            return bool(plan_verdicts) and (bool(self.plans) or not any(v.allowed for v in plan_verdicts))
+            if not plan_verdicts:
+                return False
+            if any(v.allowed for v in plan_verdicts):
+                return bool(self.plans)
+            return any(e.stage == "guard" for e in self.explanations)  # the refusal's explanation
         return True
 
 

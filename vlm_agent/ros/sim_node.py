@@ -2,7 +2,7 @@
 executing approved Plans with a kinematic gripper."""
 from __future__ import annotations
 
-from geometry_msgs.msg import PoseStamped, Vector3
+from geometry_msgs.msg import Pose, PoseArray, PoseStamped, Vector3
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
@@ -36,10 +36,17 @@ class SimNode(AgentNode):
         self.info_pub = self.create_publisher(CameraInfo, "camera/color/camera_info", qos)
         self.pose_pub = self.create_publisher(PoseStamped, "camera/pose", LATCHED_QOS)
         self.state_pub = self.create_publisher(SceneState, "sim/scene_state", LATCHED_QOS)
+        self.people_pub = self.create_publisher(PoseArray, "people", LATCHED_QOS)
         self.create_subscription(Plan, "vlm_agent/plan", self._on_plan, EVENTS_QOS)
         self._frame = None
         self.pose_pub.publish(pose_stamped(Header(frame_id=self.base_frame), self.base_from_camera[:3, 3],
                                            self.base_from_camera[:3, :3]))
+        people = PoseArray(header=Header(frame_id=self.base_frame))
+        for x, y in self.world.scene.people:
+            pose = Pose()
+            pose.position.x, pose.position.y, pose.position.z = float(x), float(y), 0.0
+            people.poses.append(pose)
+        self.people_pub.publish(people)
         self.create_timer(1.0 / rate, self._publish_frame)
         self.report(Status.INFO, f"sim ready: scene '{self.world.scene.name}' with {len(self.world.body_ids)} objects")
 

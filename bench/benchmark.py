@@ -62,7 +62,9 @@ def bench_graph(repeats: int) -> float:
     from vlm_agent.launcher import Graph
     from vlm_agent.ros.client import AgentClient
     latencies = []
-    with Graph(use_sim=True, log_dir=REPO / "bench_output" / "logs") as graph:
+    # a benchmark sends commands faster than the guard's default rate limit allows
+    overrides = {"guard": {"max_commands": 10000, "audit_log": str(REPO / "bench_output" / "guard_audit.jsonl")}}
+    with Graph(use_sim=True, overrides=overrides, log_dir=REPO / "bench_output" / "logs") as graph:
         rclpy.init()
         client = AgentClient("benchmark_client")
         try:

@@ -43,6 +43,7 @@ class GuardConfig:
     embedding: EmbeddingConfig | None = None
     allowed_actions: tuple[str, ...] = ()
     max_chars: int = MAX_COMMAND_CHARS
+    llama_guard_path: str = ""  # local Llama Guard 3 weights; "" = layer off
 
 
 def load_guard_config(path: str | Path | None = None, embedding: bool = True) -> GuardConfig:
@@ -57,8 +58,10 @@ def load_guard_config(path: str | Path | None = None, embedding: bool = True) ->
             embedding_config = EmbeddingConfig(
                 {k: tuple(v) for k, v in emb["unsafe_examples"].items()}, tuple(emb["safe_examples"]),
                 float(emb.get("threshold", 0.62)), float(emb.get("margin", 0.06)), str(emb.get("model_path", "")))
+        llama = data.get("llama_guard") or {}
         return GuardConfig(rules, embedding_config, tuple(data.get("allowed_actions") or ()),
-                           int(data.get("max_command_chars", MAX_COMMAND_CHARS)))
+                           int(data.get("max_command_chars", MAX_COMMAND_CHARS)),
+                           str(llama.get("model_path", "")) if llama.get("enabled", False) else "")
     except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
         raise InputError(f"invalid guard configuration {path}: {exc!r}") from exc
 
@@ -103,6 +106,10 @@ class CommandGuard:
     def __init__(self, config: GuardConfig | None = None, embedder=None):
         self.config = config or load_guard_config(embedding=False)
         self.embedding = EmbeddingGuard(self.config.embedding, embedder) if self.config.embedding else None
+        self.llama_guard = None
+        if self.config.llama_guard_path:
+            from .guard_models import LlamaGuard
+            self.llama_guard = LlamaGuard(self.config.llama_guard_path)
 
     def check(self, text: str) -> Verdict:
         try:
@@ -128,7 +135,11 @@ class CommandGuard:
             verdict = self.embedding.check(clean)
             if verdict is not None:
                 return verdict
-        return Verdict(True, ALLOWED, 0.0, "no policy rule or unsafe example matched")
+        if self.llama_guard is not None:
+            verdict = self.llama_guard.check(text)
+            if not verdict.allowed:
+                return verdict
+        return Verdict(True, ALLOWED, 0.0, "no policy rule, unsafe example or guard model objected")
 
 
 @dataclass(frozen=True)

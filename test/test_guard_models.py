@@ -65,3 +65,27 @@ def test_command_guard_runs_the_model_layer_last(tiny_llama_guard):
     guard = CommandGuard(replace(load_guard_config(embedding=False), llama_guard_path=str(tiny_llama_guard)))
     assert guard.check("throw the knife at the person").category == "harm_to_people"  # rules first
     assert guard.check("pick up the red cube").category == "guard_error"  # the model's garbage refuses
+
+
+@pytest.fixture(scope="module")
+def tiny_shieldgemma(tmp_path_factory):
+    pytest.importorskip("PIL")
+    from tiny_models import build_tiny_shieldgemma
+    return build_tiny_shieldgemma(tmp_path_factory.mktemp("shieldgemma2_tiny"))
+
+
+def test_shieldgemma2_scores_every_policy_and_applies_the_threshold(tiny_shieldgemma, tabletop):
+    from vlm_agent.core.guard_models import ShieldGemma2
+    image = tabletop[1].rgb
+    strict = ShieldGemma2(str(tiny_shieldgemma), threshold=0.0)
+    verdict = strict.check_image(image)
+    assert not verdict.allowed and verdict.category in ("image_dangerous", "image_violence")
+    assert 0.0 < verdict.score < 1.0 and verdict.stage == "plan"
+    lenient = ShieldGemma2(str(tiny_shieldgemma), threshold=1.01)
+    assert lenient.check_image(image).allowed
+
+
+def test_shieldgemma2_missing_weights(tmp_path):
+    from vlm_agent.core.guard_models import ShieldGemma2
+    with pytest.raises(InputError, match="shieldgemma-2"):
+        ShieldGemma2(str(tmp_path))

@@ -80,3 +80,37 @@ class LlamaGuard:
                                          pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
         answer = self.tokenizer.decode(output[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
         return parse_llama_guard(answer)
+
+
+SHIELDGEMMA_HOW_TO_GET = ("download google/shieldgemma-2-4b-it where a network exists, e.g. "
+                          "`huggingface-cli download google/shieldgemma-2-4b-it --local-dir DIR`, and set the path to DIR")
+
+
+class ShieldGemma2:
+    """ShieldGemma 2 image safety classifier from a local folder: the probability of 'Yes' (the
+    image violates the policy) for each policy; at or above `threshold` the image is unsafe."""
+
+    def __init__(self, model_path: str, policies: tuple[str, ...] = ("dangerous", "violence"),
+                 threshold: float = 0.5, device: str = "cpu"):
+        if not model_path or not Path(model_path, "config.json").exists():
+            raise InputError(f"no ShieldGemma 2 weights in '{model_path}': {SHIELDGEMMA_HOW_TO_GET}")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        from transformers import AutoProcessor, ShieldGemma2ForImageClassification
+        self._torch = torch
+        self.processor = AutoProcessor.from_pretrained(model_path, local_files_only=True)
+        self.model = ShieldGemma2ForImageClassification.from_pretrained(model_path, local_files_only=True)
+        self.model = self.model.to(device).eval()
+        self.policies, self.threshold, self.device = tuple(policies), threshold, device
+
+    def check_image(self, rgb) -> Verdict:
+        from PIL import Image
+        inputs = self.processor(images=[Image.fromarray(rgb)], policies=list(self.policies), return_tensors="pt")
+        with self._torch.inference_mode():
+            probabilities = self.model(**inputs.to(self.device)).probabilities[:, 0].tolist()
+        worst = max(range(len(probabilities)), key=probabilities.__getitem__)
+        score = float(probabilities[worst])
+        if score >= self.threshold:
+            return Verdict(False, f"image_{self.policies[worst]}", score, f"Refused: ShieldGemma 2 finds the camera "
+                           f"image violates the '{self.policies[worst]}' policy (p = {score:.2f}).", "plan")
+        return Verdict(True, "none", score, "ShieldGemma 2: the camera image complies with every policy", "plan")

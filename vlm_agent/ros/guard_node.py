@@ -18,7 +18,8 @@ from vlm_agent.core.objects import STATUS_ERROR, STATUS_REFUSED, Verdict
 from vlm_agent.msg import Command, Explanation, GroundingResult, Plan, SafetyVerdict, Status
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
-from .conversions import plan_from_ros, plan_to_ros, verdict_to_ros
+from .conversions import plan_from_ros, plan_to_ros, rgb_from_ros, verdict_to_ros
+from .image_input import RGBDInput
 
 
 class GuardNode(AgentNode):
@@ -39,6 +40,9 @@ class GuardNode(AgentNode):
         use_embedding = self.param("use_embedding_guard", True, "Run the sentence-embedding layer.")
         self.timeout_s = self.param("check_timeout_s", 0.5, "A command check slower than this is refused.")
         audit_path = self.param("audit_log", "~/.vlm_agent/guard_audit.jsonl", "Append-only JSON-lines audit log.")
+        image_model = self.param("image_guard_model_path", "", "ShieldGemma 2 weights to check the camera image "
+                                 "before releasing a plan ('' = off).")
+        image_threshold = self.param("image_guard_threshold", 0.5, "ShieldGemma 2 'Yes' probability that refuses.")
         rate = self.param("max_commands", 20, "Commands accepted per rate_window_s; more are refused.")
         window = self.param("rate_window_s", 10.0, "Rate-limit window, seconds.")
         self.command_guard, self.failure = None, ""
@@ -46,6 +50,14 @@ class GuardNode(AgentNode):
             self.command_guard = CommandGuard(load_guard_config(config_path or None, embedding=use_embedding))
         except Exception as exc:  # fail closed: without a guard every command is refused
             self.failure = f"guard unavailable ({exc}); refusing every command"
+        self.image_guard, self.image_input = None, None
+        if image_model:
+            try:
+                from vlm_agent.core.guard_models import ShieldGemma2
+                self.image_guard = ShieldGemma2(image_model, threshold=image_threshold)
+            except Exception as exc:  # fail closed: plans need the image guard it was configured with
+                self.failure = f"image guard unavailable ({exc}); refusing every command and plan"
+            self.image_input = RGBDInput(self, "auto", 0.05, use_depth=False)
         keep_out = tuple(Workspace(tuple(zones[i:i + 3]), tuple(zones[i + 3:i + 6]))
                          for i in range(0, len(zones) - 5, 6)) if len(zones) >= 6 else ()
         self.plan_guard = PlanGuard(Workspace(tuple(lower), tuple(upper)), max_speed, base_frame, keep_out,
@@ -110,11 +122,23 @@ class GuardNode(AgentNode):
             return
         self.command_pub.publish(command)
 
+    def _check_plan(self, msg: Plan) -> tuple[Verdict, object]:
+        if self.failure:
+            return Verdict(False, "guard_error", 1.0, self.failure, "plan"), None
+        verdict, released = self.plan_guard.check(plan_from_ros(msg), self.people, self.labels.get(msg.command_id))
+        if released is None or self.image_guard is None:
+            return verdict, released
+        frame = self.image_input.synced
+        if frame is None:
+            return Verdict(False, "guard_error", 1.0, "no camera image for the image guard; refusing", "plan"), None
+        image_verdict = self.image_guard.check_image(rgb_from_ros(frame.rgb))
+        return (verdict, released) if image_verdict.allowed else (image_verdict, None)
+
     def _on_plan(self, msg: Plan):
         try:
-            verdict, released = self.plan_guard.check(plan_from_ros(msg), self.people, self.labels.get(msg.command_id))
-        except Exception as exc:  # a plan the guard cannot read is not released
-            verdict, released = Verdict(False, "guard_error", 1.0, f"unreadable plan ({exc!r})", "plan"), None
+            verdict, released = self._check_plan(msg)
+        except Exception as exc:  # a plan the guard cannot read or check is not released
+            verdict, released = Verdict(False, "guard_error", 1.0, f"plan check failed ({exc!r})", "plan"), None
         self._publish_verdict(verdict, msg.command_id, f"plan with {len(msg.steps)} steps")
         if released is None:
             return

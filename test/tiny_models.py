@@ -1,0 +1,39 @@
+"""Tiny randomly initialised models built from the real transformers classes, for tests."""
+
+
+def build_tiny_shieldgemma(folder):
+    """A randomly initialised ShieldGemma 2 (real config, processor and tokenizer classes) saved in folder."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import (Gemma3TextConfig, PreTrainedTokenizerFast, ShieldGemma2Config,
+                              ShieldGemma2ForImageClassification, ShieldGemma2Processor, SiglipVisionConfig)
+    from transformers.models.gemma3.image_processing_pil_gemma3 import Gemma3ImageProcessorPil
+    specials = ["<pad>", "<eos>", "<bos>", "<unk>", "<start_of_image>", "<end_of_image>", "<image_soft_token>",
+                "<start_of_turn>", "<end_of_turn>", "Yes", "No"]
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.train_from_iterator(["is the image in violation of the safety policy dangerous violence"],
+                                  trainers.BpeTrainer(vocab_size=200, special_tokens=specials))
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, pad_token="<pad>", eos_token="<eos>", bos_token="<bos>", unk_token="<unk>",
+        extra_special_tokens={"boi_token": "<start_of_image>", "eoi_token": "<end_of_image>",
+                              "image_token": "<image_soft_token>"})
+    template = ("{{ bos_token }}{% for message in messages %}<start_of_turn>{{ message['role'] }}\n"
+                "{% for item in message['content'] %}{% if item['type'] == 'image' %}<start_of_image>"
+                "{% elif item['type'] == 'text' %}{{ item['text'] }}{% endif %}{% endfor %}<end_of_turn>\n"
+                "{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}")
+    ShieldGemma2Processor(image_processor=Gemma3ImageProcessorPil(size={"height": 32, "width": 32}), tokenizer=fast,
+                          chat_template=template, image_seq_length=4).save_pretrained(folder)
+    config = ShieldGemma2Config(
+        text_config=Gemma3TextConfig(vocab_size=fast.vocab_size, hidden_size=16, intermediate_size=32,
+                                     num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=1, head_dim=8,
+                                     max_position_embeddings=512),
+        vision_config=SiglipVisionConfig(image_size=32, patch_size=8, hidden_size=16, intermediate_size=32,
+                                         num_hidden_layers=1, num_attention_heads=2),
+        mm_tokens_per_image=4, boi_token_index=fast.boi_token_id, image_token_index=fast.image_token_id,
+        eoi_token_index=fast.convert_tokens_to_ids("<end_of_image>"))
+    config.yes_token_index = fast.convert_tokens_to_ids("Yes")
+    config.no_token_index = fast.convert_tokens_to_ids("No")
+    torch.manual_seed(0)
+    ShieldGemma2ForImageClassification(config).save_pretrained(folder)
+    return folder

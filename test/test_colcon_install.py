@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(shutil.which("colcon") is None, reason="colcon is not installed")
+COLCON = shutil.which("colcon", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+pytestmark = pytest.mark.skipif(COLCON is None, reason="colcon is not installed")
 
 
 def test_colcon_build_installs_messages_sources_launch_and_config(tmp_path):
@@ -24,7 +25,7 @@ def test_colcon_build_installs_messages_sources_launch_and_config(tmp_path):
             shutil.copy(REPO / item, source / item)
     env = dict(os.environ, AMENT_PREFIX_PATH=sys.prefix, CMAKE_PREFIX_PATH=sys.prefix)
     build = subprocess.run(
-        ["colcon", "--log-base", str(tmp_path / "log"), "build", "--base-paths", str(source),
+        [COLCON, "--log-base", str(tmp_path / "log"), "build", "--base-paths", str(source),
          "--build-base", str(tmp_path / "build"), "--install-base", str(tmp_path / "install"),
          "--cmake-args", "-G", "Ninja", "-DBUILD_TESTING=OFF", f"-DPython3_EXECUTABLE={sys.executable}"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)

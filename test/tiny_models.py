@@ -37,3 +37,27 @@ def build_tiny_shieldgemma(folder):
     torch.manual_seed(0)
     ShieldGemma2ForImageClassification(config).save_pretrained(folder)
     return folder
+
+
+def build_tiny_owl(folder, model_type="owlvit"):
+    """A randomly initialised OWL-ViT or OWLv2 detector with a small tokenizer, saved in folder."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import Owlv2Config, Owlv2ForObjectDetection, OwlViTConfig, OwlViTForObjectDetection
+    from transformers import PreTrainedTokenizerFast
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.train_from_iterator(["a photo of an object a red cube blue ball green can plate"],
+                                  trainers.BpeTrainer(vocab_size=120, special_tokens=["<pad>", "<unk>", "<eos>"]))
+    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="<pad>", unk_token="<unk>", eos_token="<eos>")
+    fast.save_pretrained(folder)
+    config_class, model_class = ((Owlv2Config, Owlv2ForObjectDetection) if model_type == "owlv2"
+                                 else (OwlViTConfig, OwlViTForObjectDetection))
+    text = {"vocab_size": fast.vocab_size, "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
+            "num_attention_heads": 2, "max_position_embeddings": 16, "eos_token_id": fast.eos_token_id,
+            "pad_token_id": fast.pad_token_id}
+    vision = {"image_size": 64, "patch_size": 16, "hidden_size": 16, "intermediate_size": 32,
+              "num_hidden_layers": 1, "num_attention_heads": 2}
+    torch.manual_seed(0)
+    model_class(config_class(text_config=text, vision_config=vision, projection_dim=16)).save_pretrained(folder)
+    return folder

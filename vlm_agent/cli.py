@@ -17,7 +17,9 @@ def cmd_ground(args) -> int:
     from .core.synonyms import SynonymResolver
     try:
         frame = read_scene_dir(args.scene_dir)
-        grounder = Grounder(create_backend(args.backend), None if args.no_synonyms else SynonymResolver())
+        options = ({"model_path": args.model, "runtime": args.runtime, "onnx_dir": args.onnx_dir}
+                   if args.backend == "owl" else {})
+        grounder = Grounder(create_backend(args.backend, **options), None if args.no_synonyms else SynonymResolver())
         result = grounder.ground(frame, args.command)
     except (InputError, ValueError) as exc:
         result = GroundingResult(STATUS_ERROR, str(exc), command_text=args.command)
@@ -59,6 +61,13 @@ def cmd_render(args) -> int:
     return 0
 
 
+def cmd_export_onnx(args) -> int:
+    from .core.backends.owl import export_onnx
+    image, text = export_onnx(args.model_dir, args.out_dir, args.opset)
+    print(f"wrote {image} and {text}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
     return run_demo(Path(args.out), args.params_file)
@@ -78,7 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     ground = sub.add_parser("ground", help="ground a command in a SCENE_DIR (rgb.png, depth.png, camera.yaml)")
     ground.add_argument("scene_dir")
     ground.add_argument("--command", "-c", required=True)
-    ground.add_argument("--backend", default="rgbd_geometry")
+    ground.add_argument("--backend", default="rgbd_geometry", choices=("rgbd_geometry", "owl"))
+    ground.add_argument("--model", default="", help="checkpoint folder for --backend owl")
+    ground.add_argument("--runtime", default="torch", choices=("torch", "onnx"))
+    ground.add_argument("--onnx-dir", default="", help="exported encoders for --runtime onnx")
     ground.add_argument("--no-synonyms", action="store_true", help="do not load the sentence-embedding model")
     ground.set_defaults(func=cmd_ground)
     guard = sub.add_parser("guard", help="check a command with the safety guard")
@@ -90,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("scene", help="scene YAML path or built-in scene name")
     render.add_argument("out_dir")
     render.set_defaults(func=cmd_render)
+    models = sub.add_parser("models", help="model utilities").add_subparsers(dest="models_command", required=True)
+    export = models.add_parser("export-onnx", help="export an OWL-ViT/OWLv2 checkpoint's encoders to ONNX")
+    export.add_argument("model_dir")
+    export.add_argument("out_dir")
+    export.add_argument("--opset", type=int, default=17)
+    export.set_defaults(func=cmd_export_onnx)
     demo = sub.add_parser("demo", help="run the whole graph on the built-in scene with a few commands")
     demo.add_argument("--out", default="demo_output", help="folder for annotated images")
     demo.add_argument("--params-file", default=None)

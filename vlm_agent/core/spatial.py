@@ -2,6 +2,8 @@
 
 Coordinates are (forward, left, up) in metres: the robot base frame when the camera
 extrinsics are known, else the camera's view (forward = optical axis, left = -x, up = -y).
+Objects seen in 2D only (no depth) use their box centre: a millimetre per pixel, lower in the
+image is nearer, further left is left.
 """
 from __future__ import annotations
 
@@ -10,9 +12,15 @@ import numpy as np
 from .objects import SceneObject
 
 
+PIXEL_M = 0.001
+
+
 def view_position(obj: SceneObject) -> np.ndarray:
     if obj.center_base is not None:
         return np.asarray(obj.center_base, dtype=float)
+    if obj.center_camera is None:
+        x0, y0, x1, y1 = obj.bbox_xyxy
+        return np.array([-(y0 + y1) / 2, -(x0 + x1) / 2, 0.0]) * PIXEL_M
     x, y, z = obj.center_camera
     return np.array([z, -x, -y], dtype=float)
 
@@ -24,10 +32,11 @@ def footprint_radius(obj: SceneObject) -> float:
 def measure(obj: SceneObject, name: str) -> float:
     """Value a superlative ranks by: size, height, left, forward, robot_distance."""
     position = view_position(obj)
+    x0, y0, x1, y1 = obj.bbox_xyxy
     if name == "size":
-        return float(np.prod(obj.size)) if obj.size is not None else float(obj.pixel_count)
+        return float(np.prod(obj.size)) if obj.size is not None else float((x1 - x0) * (y1 - y0))
     if name == "height":
-        return float(obj.size[2]) if obj.size is not None else 0.0
+        return float(obj.size[2]) if obj.size is not None else float(y1 - y0) * PIXEL_M
     if name == "left":
         return float(position[1])
     if name == "forward":
@@ -79,5 +88,8 @@ def distance(a: SceneObject, b: SceneObject) -> float:
 
 
 def where(obj: SceneObject, frame_id: str) -> str:
+    if obj.center_base is None and obj.center_camera is None:
+        x0, y0, x1, y1 = obj.bbox_xyxy
+        return f"box ({x0:.0f}, {y0:.0f})-({x1:.0f}, {y1:.0f}) px in the image (no depth)"
     x, y, z = view_position(obj)
     return f"({x:.2f}, {y:.2f}, {z:.2f}) m in {frame_id}"

@@ -27,7 +27,11 @@ from .markers import result_markers
 class GroundingNode(AgentNode):
     def __init__(self, **node_options):
         super().__init__("grounding", **node_options)
-        backend = self.param("backend", "rgbd_geometry", "Grounding backend (rgbd_geometry).")
+        backend = self.param("backend", "rgbd_geometry", "Grounding backend: rgbd_geometry (embedded default) or "
+                             "owl (OWL-ViT/OWLv2 weights in model_path).")
+        model_path = self.param("model_path", "", "Local checkpoint folder for model backends (owl).")
+        runtime = self.param("runtime", "torch", "Model backend runtime: torch or onnx (ONNX Runtime).")
+        onnx_dir = self.param("onnx_dir", "", "Folder with the exported ONNX encoders (runtime onnx).")
         reliability = self.param("image_reliability", "auto",
                                  "auto (match the publishers), reliable or best_effort for image subscriptions.")
         slop = self.param("sync_slop_s", 0.05, "Max stamp difference between RGB and depth of one frame, seconds.")
@@ -44,7 +48,8 @@ class GroundingNode(AgentNode):
         self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
         self.camera_pose: np.ndarray | None = None
         synonyms = None if synonyms_model == "none" else SynonymResolver(synonyms_model or None)
-        self.grounder = Grounder(create_backend(backend), synonyms)
+        options = {"model_path": model_path, "runtime": runtime, "onnx_dir": onnx_dir} if backend == "owl" else {}
+        self.grounder = Grounder(create_backend(backend, **options), synonyms)
         self.input = RGBDInput(self, reliability, slop, use_depth=True)
         self.create_subscription(PoseStamped, "camera/pose", self._on_camera_pose, LATCHED_QOS)
         self.create_subscription(Command, "vlm_agent/command", self._on_command, EVENTS_QOS)

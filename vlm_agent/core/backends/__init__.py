@@ -9,4 +9,7 @@ def create_backend(name: str, **options) -> GroundingBackend:
     if name == "rgbd_geometry":
         from .rgbd_geometry import RGBDGeometryBackend
         return RGBDGeometryBackend(**options)
-    raise ValueError(f"unknown grounding backend '{name}' (available: rgbd_geometry)")
+    if name == "owl":
+        from .owl import OwlBackend
+        return OwlBackend(**options)
+    raise ValueError(f"unknown grounding backend '{name}' (available: rgbd_geometry, owl)")

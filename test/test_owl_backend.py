@@ -1,0 +1,128 @@
+"""OWL-ViT / OWLv2 backend on tiny randomly initialised checkpoints built from the real
+transformers classes: loading, caching, ONNX export with ONNX Runtime parity, and the same
+result shape as the embedded default. (No real weights are reachable here: accuracy is untested.)"""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+onnx = pytest.importorskip("onnx")
+from tiny_models import build_tiny_owl  # noqa: E402
+
+from vlm_agent.core.backends import create_backend  # noqa: E402
+from vlm_agent.core.backends.owl import OwlBackend, export_onnx, load_torch_encoders, patch_logits  # noqa: E402
+from vlm_agent.core.errors import InputError  # noqa: E402
+from vlm_agent.core.frame import RGBDFrame  # noqa: E402
+from vlm_agent.core.grounding import Grounder  # noqa: E402
+from vlm_agent.core.report import result_dict  # noqa: E402
+
+
+@pytest.fixture(scope="module", params=["owlvit", "owlv2"])
+def owl(request, tmp_path_factory):
+    folder = build_tiny_owl(tmp_path_factory.mktemp(request.param), request.param)
+    onnx_dir = tmp_path_factory.mktemp(f"{request.param}_onnx")
+    export_onnx(str(folder), str(onnx_dir))
+    return folder, onnx_dir
+
+
+def test_wrapper_reproduces_the_transformers_detector(owl):
+    folder, _ = owl
+    image_encoder, text_encoder, model = load_torch_encoders(str(folder))
+    backend = OwlBackend(str(folder))
+    tokens = backend.tokenizer(["a red cube", "a blue ball"], padding="max_length", max_length=16,
+                               return_tensors="pt")
+    pixels = torch.from_numpy(backend.preprocess(np.random.default_rng(0).integers(0, 255, (48, 64, 3), np.uint8)))
+    with torch.inference_mode():
+        reference = model(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"],
+                          pixel_values=pixels)
+        boxes, embeds, shift, scale = image_encoder(pixels)
+        queries = text_encoder(tokens["input_ids"], tokens["attention_mask"])
+    ours = patch_logits(embeds[0].numpy(), shift[0].numpy(), scale[0].numpy(), queries.numpy())
+    assert np.allclose(ours, reference.logits[0].numpy(), atol=1e-4)
+    assert np.allclose(boxes.numpy(), reference.pred_boxes.numpy(), atol=1e-5)
+
+
+def test_onnx_runtime_matches_pytorch_with_dynamic_batch(owl):
+    folder, onnx_dir = owl
+    torch_backend, onnx_backend = OwlBackend(str(folder)), OwlBackend(str(folder), "onnx", str(onnx_dir))
+    pixels = np.concatenate([torch_backend.preprocess(np.full((40, 50, 3), v, np.uint8)) for v in (30, 200)])
+    for a, b in zip(torch_backend.runtime.encode_image(pixels), onnx_backend.runtime.encode_image(pixels)):
+        assert a.shape == b.shape and a.shape[0] == 2 and np.allclose(a, b, atol=1e-4)
+    tokens = torch_backend.tokenizer(["a", "a red cube", "plate"], padding="max_length", max_length=16,
+                                     return_tensors="np")
+    ids, mask = tokens["input_ids"].astype(np.int64), tokens["attention_mask"].astype(np.int64)
+    assert np.allclose(torch_backend.runtime.encode_text(ids, mask), onnx_backend.runtime.encode_text(ids, mask),
+                       atol=1e-4)
+    assert onnx_backend.runtime.providers[-1] == "CPUExecutionProvider"
+
+
+def test_onnx_graph_properties_tensorrt_relies_on(owl):
+    _, onnx_dir = owl
+    for name, inputs in (("image_encoder.onnx", ["pixel_values"]), ("text_encoder.onnx", ["input_ids", "attention_mask"])):
+        graph = onnx.load(str(onnx_dir / name))
+        onnx.checker.check_model(graph)
+        assert max(o.version for o in graph.opset_import if o.domain in ("", "ai.onnx")) == 17
+        assert [i.name for i in graph.graph.input] == inputs
+        for tensor in list(graph.graph.input) + list(graph.graph.output):
+            first = tensor.type.tensor_type.shape.dim[0]
+            assert first.dim_param and not first.dim_value, f"{name}:{tensor.name} needs a dynamic batch axis"
+
+
+def test_text_encoder_runs_once_per_phrase_and_image_encoder_once_per_frame(owl, tabletop, monkeypatch):
+    folder, _ = owl
+    backend = OwlBackend(str(folder))
+    calls = []
+    original = backend.runtime.encode_image
+    monkeypatch.setattr(backend.runtime, "encode_image", lambda p: calls.append(1) or original(p))
+    grounder = Grounder(backend)
+    frame = RGBDFrame(tabletop[1].rgb, None, None, key="frame-1")
+    for _ in range(3):
+        for text in ("pick up the red cube", "point at the blue ball"):
+            grounder.ground(frame, text)
+    assert len(calls) == 1
+    assert backend.text_passes == 3  # the proposal query + two phrases, each once
+    grounder.ground(RGBDFrame(tabletop[1].rgb, None, None, key="frame-2"), "pick up the red cube")
+    assert len(calls) == 2 and backend.text_passes == 3
+
+
+def test_same_json_shape_as_the_default_backend(owl, tabletop):
+    folder, onnx_dir = owl
+    owl_result = Grounder(create_backend("owl", model_path=str(folder), runtime="onnx", onnx_dir=str(onnx_dir)))
+    default = Grounder(create_backend("rgbd_geometry"))
+    a = result_dict(owl_result.ground(RGBDFrame(tabletop[1].rgb, None, None, key=1), "pick up the red cube"))
+    b = result_dict(default.ground(tabletop[2], "pick up the red cube"))
+    assert set(a) == set(b) and a["status"] in ("ok", "not_found", "ambiguous")
+    for match in [a["target"]] + a["candidates"]:
+        if match:
+            x0, y0, x1, y1 = match["bbox_xyxy"]
+            assert 0 <= x0 <= x1 <= 640 and 0 <= y0 <= y1 <= 480
+
+
+def test_missing_weights_say_how_to_get_them(tmp_path):
+    with pytest.raises(InputError, match="huggingface-cli download"):
+        OwlBackend(str(tmp_path))
+
+
+def test_cli_exports_and_grounds_with_onnx_runtime(owl, tmp_path):
+    import json
+    import subprocess
+    import sys
+    folder, _ = owl
+    run = lambda *a: subprocess.run([sys.executable, "-m", "vlm_agent.cli", *a], capture_output=True, text=True,
+                                    timeout=300)
+    done = run("models", "export-onnx", str(folder), str(tmp_path / "onnx"))
+    assert done.returncode == 0, done.stderr
+    assert run("render", "tabletop", str(tmp_path / "scene")).returncode == 0
+    done = run("ground", str(tmp_path / "scene"), "-c", "pick up the red cube", "--backend", "owl", "--model",
+               str(folder), "--runtime", "onnx", "--onnx-dir", str(tmp_path / "onnx"), "--no-synonyms")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] in ("ok", "not_found", "ambiguous")
+
+
+def test_boxes_get_3d_positions_from_depth(owl, tabletop):
+    folder, _ = owl
+    backend = OwlBackend(str(folder))
+    objects = backend.propose(tabletop[2])
+    with_depth = [o for o in objects if o.center_base is not None]
+    assert with_depth, "every box over the table has depth"
+    for obj in with_depth:
+        assert 0.0 < obj.center_camera[2] < 3.0 and np.all(np.isfinite(obj.center_base))

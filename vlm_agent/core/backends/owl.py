@@ -1,0 +1,231 @@
+"""Open-vocabulary detection with OWL-ViT / OWLv2 (transformers weights from a local folder).
+
+The image encoder runs once per frame and yields, for every patch, a box, a normalised class
+embedding and a logit shift/scale; a phrase costs one text-encoder pass, cached per text, and a
+dot product. The same two encoders run in PyTorch or, exported to ONNX, in ONNX Runtime.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..attributes import color_name
+from ..command_parser import ObjectPhrase
+from ..errors import InputError
+from ..frame import RGBDFrame
+from ..objects import SceneObject
+from .base import GroundingBackend
+
+HOW_TO_GET = ("put an OWL-ViT or OWLv2 checkpoint there, e.g. `huggingface-cli download google/owlv2-base-patch16-ensemble "
+              "--local-dir DIR` where a network exists")
+
+
+def load_torch_encoders(model_dir: str):
+    """(image encoder, text encoder) torch modules wrapping a transformers OWL-ViT/OWLv2 checkpoint."""
+    import torch
+    from transformers import AutoConfig, Owlv2ForObjectDetection, OwlViTForObjectDetection
+
+    config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
+    model_class = Owlv2ForObjectDetection if config.model_type == "owlv2" else OwlViTForObjectDetection
+    model = model_class.from_pretrained(model_dir, local_files_only=True).eval()
+
+    class ImageEncoder(torch.nn.Module):
+        """pixel_values (B,3,S,S) -> boxes cxcywh in [0,1] (B,N,4), class embeddings (B,N,D), shift, scale (B,N,1)."""
+
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, pixel_values):
+            feature_map = self.model.image_embedder(pixel_values=pixel_values)[0]
+            batch, height, width, dim = feature_map.shape
+            feats = feature_map.reshape(batch, height * width, dim)
+            boxes = self.model.box_predictor(feats, feature_map)
+            head = self.model.class_head
+            embeds = head.dense0(feats)
+            embeds = embeds / (torch.linalg.norm(embeds, dim=-1, keepdim=True) + 1e-6)
+            return boxes, embeds, head.logit_shift(feats), head.elu(head.logit_scale(feats)) + 1
+
+    class TextEncoder(torch.nn.Module):
+        """input_ids, attention_mask (Q,T) -> normalised query embeddings (Q,D)."""
+
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask):
+            text = self.model.owlvit if hasattr(self.model, "owlvit") else self.model.owlv2
+            pooled = text.text_model(input_ids=input_ids, attention_mask=attention_mask).pooler_output
+            queries = text.text_projection(pooled)
+            return queries / (torch.linalg.norm(queries, dim=-1, keepdim=True) + 1e-6)
+
+    return ImageEncoder().eval(), TextEncoder().eval(), model
+
+
+def patch_logits(class_embeds: np.ndarray, shift: np.ndarray, scale: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """(N, Q) logits of every patch for every query, as the OWL class head computes them."""
+    return (class_embeds @ queries.T + shift) * scale
+
+
+class TorchRuntime:
+    name = "torch"
+
+    def __init__(self, model_dir: str):
+        import torch
+        self._torch = torch
+        self.image_encoder, self.text_encoder, _ = load_torch_encoders(model_dir)
+
+    def encode_image(self, pixel_values: np.ndarray):
+        with self._torch.inference_mode():
+            return tuple(t.numpy() for t in self.image_encoder(self._torch.from_numpy(pixel_values)))
+
+    def encode_text(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        with self._torch.inference_mode():
+            return self.text_encoder(self._torch.from_numpy(input_ids), self._torch.from_numpy(attention_mask)).numpy()
+
+
+class OnnxRuntime:
+    """The exported encoders in ONNX Runtime; providers by availability: TensorRT, CUDA, CPU."""
+    name = "onnx"
+    PREFERENCE = ("TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider")
+
+    def __init__(self, onnx_dir: str, providers: list[str] | None = None):
+        import onnxruntime as ort
+        available = ort.get_available_providers()
+        self.providers = providers or [p for p in self.PREFERENCE if p in available]
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, min(2, os.cpu_count() or 1))
+        self.image = ort.InferenceSession(str(Path(onnx_dir, "image_encoder.onnx")), options, providers=self.providers)
+        self.text = ort.InferenceSession(str(Path(onnx_dir, "text_encoder.onnx")), options, providers=self.providers)
+
+    def encode_image(self, pixel_values: np.ndarray):
+        return tuple(self.image.run(None, {"pixel_values": pixel_values}))
+
+    def encode_text(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        return self.text.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
+
+
+def export_onnx(model_dir: str, out_dir: str, opset: int = 17) -> tuple[Path, Path]:
+    """Export both encoders with a dynamic batch axis (opset 17 parses in TensorRT 8.6+)."""
+    import torch
+    image_encoder, text_encoder, model = load_torch_encoders(model_dir)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    size = model.config.vision_config.image_size
+    tokens = model.config.text_config.max_position_embeddings
+    image_path, text_path = out / "image_encoder.onnx", out / "text_encoder.onnx"
+    torch.onnx.export(image_encoder, (torch.zeros(1, 3, size, size),), str(image_path), opset_version=opset,
+                      input_names=["pixel_values"], output_names=["boxes", "class_embeds", "logit_shift", "logit_scale"],
+                      dynamic_axes={"pixel_values": {0: "batch"}, "boxes": {0: "batch"}, "class_embeds": {0: "batch"},
+                                    "logit_shift": {0: "batch"}, "logit_scale": {0: "batch"}}, dynamo=False)
+    ids = torch.ones(2, tokens, dtype=torch.int64)
+    torch.onnx.export(text_encoder, (ids, torch.ones_like(ids)), str(text_path), opset_version=opset,
+                      input_names=["input_ids", "attention_mask"], output_names=["queries"],
+                      dynamic_axes={"input_ids": {0: "queries"}, "attention_mask": {0: "queries"},
+                                    "queries": {0: "queries"}}, dynamo=False)
+    return image_path, text_path
+
+
+def _box_center_3d(frame: RGBDFrame, box) -> np.ndarray | None:
+    """Camera-frame point at the median depth of the box's central half, or None without depth."""
+    if frame.depth_m is None or frame.intrinsics is None:
+        return None
+    x0, y0, x1, y1 = box
+    cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 4, (y1 - y0) / 4
+    patch = frame.depth_m[int(cy - h):int(cy + h) + 1, int(cx - w):int(cx + w) + 1]
+    valid = patch[np.isfinite(patch) & (patch > 0)]
+    if valid.size == 0:
+        return None
+    z, k = float(np.median(valid)), frame.intrinsics
+    return np.array([(cx - k.cx) * z / k.fx, (cy - k.cy) * z / k.fy, z])
+
+
+class OwlBackend(GroundingBackend):
+    """Proposes the boxes the detector finds most object-like; scores phrases by text similarity."""
+    name = "owl"
+
+    def __init__(self, model_path: str, runtime: str = "torch", onnx_dir: str = "", max_proposals: int = 20,
+                 proposal_query: str = "a photo of an object", min_proposal_score: float = 0.1,
+                 match_threshold: float = 0.1):
+        if not model_path or not Path(model_path, "config.json").exists():
+            raise InputError(f"no OWL-ViT/OWLv2 weights in '{model_path}': {HOW_TO_GET}")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from transformers import AutoConfig, AutoTokenizer
+        config = AutoConfig.from_pretrained(model_path, local_files_only=True)
+        self.image_size = config.vision_config.image_size
+        self.max_tokens = config.text_config.max_position_embeddings
+        self.tokenizer = AutoTokenizer.from_pretrained(model_path, local_files_only=True)
+        self.runtime = OnnxRuntime(onnx_dir) if runtime == "onnx" else TorchRuntime(model_path)
+        self.max_proposals, self.proposal_query, self.min_score = max_proposals, proposal_query, min_proposal_score
+        self.match_threshold = match_threshold  # detector probability that counts as a match (score 0.5)
+        self.text_passes = 0
+        self.query = lru_cache(maxsize=1024)(self._encode_query)
+        self._frame_key, self._encoded, self._indices = None, None, {}
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        self.text_passes += 1
+        tokens = self.tokenizer([text], padding="max_length", max_length=self.max_tokens, truncation=True,
+                                return_tensors="np")
+        return self.runtime.encode_text(tokens["input_ids"].astype(np.int64),
+                                        tokens["attention_mask"].astype(np.int64))[0]
+
+    def preprocess(self, rgb: np.ndarray) -> np.ndarray:
+        """Pad to a square (bottom/right, grey), resize, CLIP mean/std: the OWL checkpoints' preprocessing."""
+        import cv2
+        side = max(rgb.shape[:2])
+        square = np.full((side, side, 3), 128, np.uint8)
+        square[:rgb.shape[0], :rgb.shape[1]] = rgb
+        resized = cv2.resize(square, (self.image_size, self.image_size), interpolation=cv2.INTER_AREA)
+        mean = np.array([0.48145466, 0.4578275, 0.40821073], np.float32)
+        std = np.array([0.26862954, 0.26130258, 0.27577711], np.float32)
+        return ((resized.astype(np.float32) / 255.0 - mean) / std).transpose(2, 0, 1)[None].copy()
+
+    def encoded(self, frame: RGBDFrame):
+        if frame.key is None or frame.key != self._frame_key:
+            self._encoded = [a[0] for a in self.runtime.encode_image(self.preprocess(frame.rgb))]
+            self._frame_key = frame.key
+        return self._encoded
+
+    def propose(self, frame: RGBDFrame) -> list[SceneObject]:
+        boxes, embeds, shift, scale = self.encoded(frame)
+        logits = patch_logits(embeds, shift, scale, self.query(self.proposal_query)[None])[:, 0]
+        order = np.argsort(-logits)[:self.max_proposals]
+        side = max(frame.rgb.shape[:2])
+        objects, self._indices = [], {}
+        for rank, index in enumerate(order):
+            score = float(1 / (1 + np.exp(-logits[index])))
+            if score < self.min_score and rank > 0:
+                break
+            cx, cy, w, h = boxes[index] * side
+            box = (max(0.0, cx - w / 2), max(0.0, cy - h / 2), min(frame.rgb.shape[1], cx + w / 2),
+                   min(frame.rgb.shape[0], cy + h / 2))
+            x0, y0, x1, y1 = (int(v) for v in box)
+            color, shade = color_name(frame.rgb[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)].reshape(-1, 3))
+            center = _box_center_3d(frame, box)
+            obj = SceneObject(id=f"owl_{rank}", label="object", bbox_xyxy=box, detector_score=score, color=color,
+                              shade=shade, center_camera=center,
+                              center_base=None if center is None or frame.base_from_camera is None
+                              else frame.to_base(center)[0])
+            self._indices[obj.id] = int(index)
+            objects.append(obj)
+        return objects
+
+    def score(self, objects: list[SceneObject], phrase: ObjectPhrase) -> np.ndarray:
+        if self._encoded is None:
+            return np.zeros(len(objects))
+        _, embeds, shift, scale = self._encoded
+        query = self.query(f"a photo of a {phrase.head}")[None]
+        scores = []
+        for obj in objects:
+            index = self._indices.get(obj.id)
+            if index is None:
+                scores.append(0.0)
+                continue
+            logit = patch_logits(embeds[index:index + 1], shift[index:index + 1], scale[index:index + 1], query)[0, 0]
+            excluded = obj.color in phrase.excluded_colors
+            probability = float(1 / (1 + np.exp(-logit)))
+            scores.append(0.0 if excluded else min(1.0, 0.5 * probability / self.match_threshold))
+        return np.array(scores)

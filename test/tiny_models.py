@@ -55,7 +55,7 @@ def build_tiny_owl(folder, model_type="owlvit"):
                                  else (OwlViTConfig, OwlViTForObjectDetection))
     text = {"vocab_size": fast.vocab_size, "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
             "num_attention_heads": 2, "max_position_embeddings": 16, "eos_token_id": fast.eos_token_id,
-            "pad_token_id": fast.pad_token_id}
+            "pad_token_id": fast.pad_token_id, "bos_token_id": fast.eos_token_id}
     vision = {"image_size": 64, "patch_size": 16, "hidden_size": 16, "intermediate_size": 32,
               "num_hidden_layers": 1, "num_attention_heads": 2}
     torch.manual_seed(0)

@@ -126,3 +126,29 @@ def test_boxes_get_3d_positions_from_depth(owl, tabletop):
     assert with_depth, "every box over the table has depth"
     for obj in with_depth:
         assert 0.0 < obj.center_camera[2] < 3.0 and np.all(np.isfinite(obj.center_base))
+
+
+def test_tensorrt_profiles_and_cache_key_from_the_onnx_graph(owl):
+    from vlm_agent.core.backends.tensorrt_engine import engine_cache_key, onnx_input_profiles
+    _, onnx_dir = owl
+    image = onnx_input_profiles(onnx_dir / "image_encoder.onnx", max_batch=4)
+    assert image == {"pixel_values": ((1, 3, 64, 64), (1, 3, 64, 64), (4, 3, 64, 64))}
+    text = onnx_input_profiles(onnx_dir / "text_encoder.onnx", max_batch=8)
+    assert set(text) == {"input_ids", "attention_mask"} and text["input_ids"][2] == (8, 16)
+    key = engine_cache_key(onnx_dir / "image_encoder.onnx", "NVIDIA H100 80GB", "10.3.0", "fp16")
+    assert key.startswith("image_encoder-") and key.endswith("-NVIDIA-H100-80GB-trt10.3.0-fp16")
+    assert key != engine_cache_key(onnx_dir / "image_encoder.onnx", "NVIDIA H100 80GB", "10.3.0", "fp32")
+
+
+def test_tensorrt_engine_matches_onnx_runtime(owl, tmp_path):
+    trt = pytest.importorskip("tensorrt", reason="TensorRT is not installable on these machines (no GPU)")
+    if not torch.cuda.is_available():
+        pytest.skip("TensorRT needs a CUDA GPU")
+    folder, onnx_dir = owl
+    from vlm_agent.core.backends.tensorrt_engine import TensorRTRuntime
+    reference = OwlBackend(str(folder), "onnx", str(onnx_dir))
+    engine = TensorRTRuntime(str(onnx_dir), cache_dir=str(tmp_path), precision="fp32")
+    pixels = reference.preprocess(np.full((40, 50, 3), 90, np.uint8))
+    for a, b in zip(reference.runtime.encode_image(pixels), engine.encode_image(pixels)):
+        assert np.allclose(a, b, atol=1e-3)
+    assert trt.__version__ in next(tmp_path.glob("image_encoder-*.engine")).name

@@ -68,6 +68,18 @@ def cmd_export_onnx(args) -> int:
     return 0
 
 
+def cmd_build_engine(args) -> int:
+    from .core.backends.tensorrt_engine import cached_engine
+    from .core.errors import InputError
+    try:
+        for name in ("image_encoder.onnx", "text_encoder.onnx"):
+            print(f"ready: {cached_engine(Path(args.onnx_dir) / name, args.cache_dir, args.precision)}")
+    except (InputError, ImportError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run_demo
     return run_demo(Path(args.out), args.params_file)
@@ -89,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     ground.add_argument("--command", "-c", required=True)
     ground.add_argument("--backend", default="rgbd_geometry", choices=("rgbd_geometry", "owl"))
     ground.add_argument("--model", default="", help="checkpoint folder for --backend owl")
-    ground.add_argument("--runtime", default="torch", choices=("torch", "onnx"))
+    ground.add_argument("--runtime", default="torch", choices=("torch", "onnx", "tensorrt"))
     ground.add_argument("--onnx-dir", default="", help="exported encoders for --runtime onnx")
     ground.add_argument("--no-synonyms", action="store_true", help="do not load the sentence-embedding model")
     ground.set_defaults(func=cmd_ground)
@@ -108,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("out_dir")
     export.add_argument("--opset", type=int, default=17)
     export.set_defaults(func=cmd_export_onnx)
+    engine = models.add_parser("build-engine", help="build (or find cached) TensorRT engines for exported encoders")
+    engine.add_argument("onnx_dir")
+    engine.add_argument("--precision", default="fp16", choices=("fp16", "fp32"))
+    engine.add_argument("--cache-dir", default="~/.cache/vlm_agent/engines")
+    engine.set_defaults(func=cmd_build_engine)
     demo = sub.add_parser("demo", help="run the whole graph on the built-in scene with a few commands")
     demo.add_argument("--out", default="demo_output", help="folder for annotated images")
     demo.add_argument("--params-file", default=None)

@@ -158,7 +158,15 @@ class OwlBackend(GroundingBackend):
         self.image_size = config.vision_config.image_size
         self.max_tokens = config.text_config.max_position_embeddings
         self.tokenizer = AutoTokenizer.from_pretrained(model_path, local_files_only=True)
-        self.runtime = OnnxRuntime(onnx_dir) if runtime == "onnx" else TorchRuntime(model_path)
+        if runtime == "tensorrt":
+            from .tensorrt_engine import TensorRTRuntime
+            self.runtime = TensorRTRuntime(onnx_dir)
+        elif runtime == "onnx":
+            self.runtime = OnnxRuntime(onnx_dir)
+        elif runtime == "torch":
+            self.runtime = TorchRuntime(model_path)
+        else:
+            raise InputError(f"unknown runtime '{runtime}' (torch, onnx or tensorrt)")
         self.max_proposals, self.proposal_query, self.min_score = max_proposals, proposal_query, min_proposal_score
         self.match_threshold = match_threshold  # detector probability that counts as a match (score 0.5)
         self.text_passes = 0

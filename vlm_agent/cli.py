@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,8 +18,9 @@ def cmd_ground(args) -> int:
     from .core.synonyms import SynonymResolver
     try:
         frame = read_scene_dir(args.scene_dir)
-        options = ({"model_path": args.model, "runtime": args.runtime, "onnx_dir": args.onnx_dir}
-                   if args.backend == "owl" else {})
+        options = {"owl": {"model_path": args.model, "runtime": args.runtime, "onnx_dir": args.onnx_dir},
+                   "remote": {"base_url": args.remote_url, "model": args.model,
+                              "api_key": os.environ.get("VLM_AGENT_API_KEY", "")}}.get(args.backend, {})
         grounder = Grounder(create_backend(args.backend, **options), None if args.no_synonyms else SynonymResolver())
         result = grounder.ground(frame, args.command)
     except (InputError, ValueError) as exc:
@@ -99,8 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     ground = sub.add_parser("ground", help="ground a command in a SCENE_DIR (rgb.png, depth.png, camera.yaml)")
     ground.add_argument("scene_dir")
     ground.add_argument("--command", "-c", required=True)
-    ground.add_argument("--backend", default="rgbd_geometry", choices=("rgbd_geometry", "owl"))
-    ground.add_argument("--model", default="", help="checkpoint folder for --backend owl")
+    ground.add_argument("--backend", default="rgbd_geometry", choices=("rgbd_geometry", "owl", "remote"))
+    ground.add_argument("--model", default="", help="checkpoint folder (owl) or served model name (remote)")
+    ground.add_argument("--remote-url", default="", help="OpenAI-compatible server, e.g. http://host:8000/v1")
     ground.add_argument("--runtime", default="torch", choices=("torch", "onnx", "tensorrt"))
     ground.add_argument("--onnx-dir", default="", help="exported encoders for --runtime onnx")
     ground.add_argument("--no-synonyms", action="store_true", help="do not load the sentence-embedding model")

@@ -1,6 +1,8 @@
 """Grounding node: approved commands + latest RGB-D frame -> GroundingResult, markers, annotated image."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import Image
@@ -27,11 +29,15 @@ from .markers import result_markers
 class GroundingNode(AgentNode):
     def __init__(self, **node_options):
         super().__init__("grounding", **node_options)
-        backend = self.param("backend", "rgbd_geometry", "Grounding backend: rgbd_geometry (embedded default) or "
-                             "owl (OWL-ViT/OWLv2 weights in model_path).")
+        backend = self.param("backend", "rgbd_geometry", "Grounding backend: rgbd_geometry (embedded default), "
+                             "owl (OWL-ViT/OWLv2 weights in model_path) or remote (OpenAI-compatible VLM server).")
         model_path = self.param("model_path", "", "Local checkpoint folder for model backends (owl).")
         runtime = self.param("runtime", "torch", "Model backend runtime: torch or onnx (ONNX Runtime).")
-        onnx_dir = self.param("onnx_dir", "", "Folder with the exported ONNX encoders (runtime onnx).")
+        onnx_dir = self.param("onnx_dir", "", "Folder with the exported ONNX encoders (runtime onnx or tensorrt).")
+        remote_url = self.param("remote_url", "", "OpenAI-compatible server for backend remote, e.g. "
+                                "http://gpu-host:8000/v1 (API key from the VLM_AGENT_API_KEY environment variable).")
+        remote_model = self.param("remote_model", "", "Model name the remote server serves.")
+        remote_timeout = self.param("remote_timeout_s", 10.0, "Per-request timeout of the remote backend, seconds.")
         reliability = self.param("image_reliability", "auto",
                                  "auto (match the publishers), reliable or best_effort for image subscriptions.")
         slop = self.param("sync_slop_s", 0.05, "Max stamp difference between RGB and depth of one frame, seconds.")
@@ -48,7 +54,9 @@ class GroundingNode(AgentNode):
         self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
         self.camera_pose: np.ndarray | None = None
         synonyms = None if synonyms_model == "none" else SynonymResolver(synonyms_model or None)
-        options = {"model_path": model_path, "runtime": runtime, "onnx_dir": onnx_dir} if backend == "owl" else {}
+        options = {"owl": {"model_path": model_path, "runtime": runtime, "onnx_dir": onnx_dir},
+                   "remote": {"base_url": remote_url, "model": remote_model, "timeout_s": remote_timeout,
+                              "api_key": os.environ.get("VLM_AGENT_API_KEY", "")}}.get(backend, {})
         self.grounder = Grounder(create_backend(backend, **options), synonyms)
         self.input = RGBDInput(self, reliability, slop, use_depth=True)
         self.create_subscription(PoseStamped, "camera/pose", self._on_camera_pose, LATCHED_QOS)

@@ -12,4 +12,7 @@ def create_backend(name: str, **options) -> GroundingBackend:
     if name == "owl":
         from .owl import OwlBackend
         return OwlBackend(**options)
-    raise ValueError(f"unknown grounding backend '{name}' (available: rgbd_geometry, owl)")
+    if name == "remote":
+        from .remote import RemoteVLMBackend
+        return RemoteVLMBackend(**options)
+    raise ValueError(f"unknown grounding backend '{name}' (available: rgbd_geometry, owl, remote)")

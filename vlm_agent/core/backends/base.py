@@ -54,3 +54,17 @@ def attribute_score(obj: SceneObject, phrase: ObjectPhrase) -> float:
         color = 0.7 if obj.shade and not phrase.shade else 1.0  # plain "blue" prefers the plain blue one
     excluded = obj.color in phrase.excluded_colors or obj.label in phrase.excluded_categories
     return 0.0 if excluded else category * color * float(np.sqrt(obj.detector_score))
+
+
+def box_center_3d(frame: RGBDFrame, box) -> np.ndarray | None:
+    """Camera-frame point at the median depth of the box's central half, or None without depth."""
+    if frame.depth_m is None or frame.intrinsics is None:
+        return None
+    x0, y0, x1, y1 = box
+    cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 4, (y1 - y0) / 4
+    patch = frame.depth_m[int(cy - h):int(cy + h) + 1, int(cx - w):int(cx + w) + 1]
+    valid = patch[np.isfinite(patch) & (patch > 0)]
+    if valid.size == 0:
+        return None
+    z, k = float(np.median(valid)), frame.intrinsics
+    return np.array([(cx - k.cx) * z / k.fx, (cy - k.cy) * z / k.fy, z])

@@ -17,7 +17,7 @@ from ..command_parser import ObjectPhrase
 from ..errors import InputError
 from ..frame import RGBDFrame
 from ..objects import SceneObject
-from .base import GroundingBackend
+from .base import GroundingBackend, box_center_3d
 
 HOW_TO_GET = ("put an OWL-ViT or OWLv2 checkpoint there, e.g. `huggingface-cli download google/owlv2-base-patch16-ensemble "
               "--local-dir DIR` where a network exists")
@@ -129,20 +129,6 @@ def export_onnx(model_dir: str, out_dir: str, opset: int = 17) -> tuple[Path, Pa
     return image_path, text_path
 
 
-def _box_center_3d(frame: RGBDFrame, box) -> np.ndarray | None:
-    """Camera-frame point at the median depth of the box's central half, or None without depth."""
-    if frame.depth_m is None or frame.intrinsics is None:
-        return None
-    x0, y0, x1, y1 = box
-    cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 4, (y1 - y0) / 4
-    patch = frame.depth_m[int(cy - h):int(cy + h) + 1, int(cx - w):int(cx + w) + 1]
-    valid = patch[np.isfinite(patch) & (patch > 0)]
-    if valid.size == 0:
-        return None
-    z, k = float(np.median(valid)), frame.intrinsics
-    return np.array([(cx - k.cx) * z / k.fx, (cy - k.cy) * z / k.fy, z])
-
-
 class OwlBackend(GroundingBackend):
     """Proposes the boxes the detector finds most object-like; scores phrases by text similarity."""
     name = "owl"
@@ -212,7 +198,7 @@ class OwlBackend(GroundingBackend):
                    min(frame.rgb.shape[0], cy + h / 2))
             x0, y0, x1, y1 = (int(v) for v in box)
             color, shade = color_name(frame.rgb[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)].reshape(-1, 3))
-            center = _box_center_3d(frame, box)
+            center = box_center_3d(frame, box)
             obj = SceneObject(id=f"owl_{rank}", label="object", bbox_xyxy=box, detector_score=score, color=color,
                               shade=shade, center_camera=center,
                               center_base=None if center is None or frame.base_from_camera is None

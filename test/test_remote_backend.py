@@ -1,0 +1,100 @@
+"""Contract tests: the OpenAI-compatible VLM client against a local HTTP server that answers in
+the documented chat-completions format (loopback only), including failures."""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+import pytest
+from conftest import position_error
+
+from vlm_agent.core.backends.remote import OpenAICompatibleClient, RemoteVLMBackend
+from vlm_agent.core.errors import InputError
+from vlm_agent.core.grounding import Grounder
+
+
+class FakeVLM(BaseHTTPRequestHandler):
+    behaviour = []  # per request: "ok", "500", "slow", "garbage", "400"
+    requests = []
+    objects = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeVLM.requests.append((self.path, dict(self.headers), body))
+        mode = FakeVLM.behaviour.pop(0) if FakeVLM.behaviour else "ok"
+        if mode == "slow":
+            time.sleep(1.0)
+        if mode in ("500", "400"):
+            self.send_response(int(mode))
+            self.end_headers()
+            return
+        content = "not json" if mode == "garbage" else json.dumps({"objects": FakeVLM.objects})
+        reply = {"id": "x", "object": "chat.completion", "model": body["model"],
+                 "choices": [{"index": 0, "finish_reason": "stop",
+                              "message": {"role": "assistant", "content": content}}]}
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeVLM)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    FakeVLM.behaviour, FakeVLM.requests, FakeVLM.objects = [], [], []
+    yield f"http://127.0.0.1:{httpd.server_port}/v1"
+    httpd.shutdown()
+
+
+def _objects_from_truth(scene, rendered, frame):
+    """Boxes the way a good VLM would report them: from the simulator's segmentation."""
+    items = []
+    for index, spec in enumerate(scene.objects):
+        rows, cols = np.nonzero(rendered.segmentation == index)
+        items.append({"label": {"sphere": "ball", "cylinder": "can"}.get(spec.shape, spec.shape),
+                      "color": spec.color, "box": [int(cols.min()), int(rows.min()), int(cols.max()), int(rows.max())]})
+    return items
+
+
+def test_request_format_and_grounding_with_depth(server, tabletop):
+    scene, rendered, frame, truth = tabletop
+    FakeVLM.objects = _objects_from_truth(scene, rendered, frame)
+    backend = RemoteVLMBackend(server, "qwen2.5-vl", api_key="secret", timeout_s=5)
+    result = Grounder(backend).ground(frame, "pick up the ball")
+    assert result.status == "ok" and position_error(result.target, truth["yellow_ball"]) < 0.03
+    path, headers, body = FakeVLM.requests[0]
+    assert path == "/v1/chat/completions" and headers["Authorization"] == "Bearer secret"
+    image = body["messages"][0]["content"][1]
+    assert image["type"] == "image_url" and image["image_url"]["url"].startswith("data:image/png;base64,")
+    assert body["response_format"]["type"] == "json_schema" and body["temperature"] == 0
+    Grounder(backend).ground(frame, "pick up the red cube")
+    assert len(FakeVLM.requests) == 1  # one request per frame, whatever the number of commands
+
+
+def test_retries_server_errors_then_succeeds(server):
+    FakeVLM.behaviour = ["500", "500", "ok"]
+    client = OpenAICompatibleClient(server, "m", timeout_s=5, retries=2)
+    assert client.chat_json("hi") == {"objects": []} and len(FakeVLM.requests) == 3
+
+
+@pytest.mark.parametrize("behaviour, message", [(["slow", "slow"], "failed after 2"), (["400"], "HTTP 400"),
+                                                (["garbage"], "not the JSON")])
+def test_failures_raise_clear_errors(server, behaviour, message):
+    FakeVLM.behaviour = list(behaviour)
+    client = OpenAICompatibleClient(server, "m", timeout_s=0.3, retries=1)
+    with pytest.raises(InputError, match=message):
+        client.chat_json("hi")
+
+
+def test_unreachable_server_raises_so_callers_report_an_error(tabletop):
+    backend = RemoteVLMBackend("http://127.0.0.1:9/v1", "m", timeout_s=0.5, retries=0)
+    with pytest.raises(InputError):
+        Grounder(backend).ground(tabletop[2], "pick up the red cube")

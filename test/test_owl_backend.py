@@ -152,3 +152,16 @@ def test_tensorrt_engine_matches_onnx_runtime(owl, tmp_path):
     for a, b in zip(reference.runtime.encode_image(pixels), engine.encode_image(pixels)):
         assert np.allclose(a, b, atol=1e-3)
     assert trt.__version__ in next(tmp_path.glob("image_encoder-*.engine")).name
+
+
+def test_models_list_finds_checkpoints_and_pull_fails_clearly_offline(owl, tmp_path):
+    import subprocess
+    import sys
+    folder, _ = owl
+    env = {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub"), "PATH": "/usr/bin:/bin"}
+    listed = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "models", "list", "--dir", str(folder.parent)],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert listed.returncode == 0 and str(folder) in listed.stdout and "owl" in listed.stdout
+    pulled = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "models", "pull", "owlv2", "--dir",
+                             str(tmp_path)], capture_output=True, text=True, env=env, timeout=120)
+    assert pulled.returncode == 1 and "cannot download 'owlv2'" in pulled.stderr

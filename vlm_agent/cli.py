@@ -70,6 +70,27 @@ def cmd_export_onnx(args) -> int:
     return 0
 
 
+def cmd_models_list(args) -> int:
+    from .models import DEFAULT_DIR, list_models
+    found = list_models(Path(args.dir).expanduser() if args.dir else DEFAULT_DIR)
+    for item in found:
+        print(f"{item['model_type']:<16} {item['size_mb']:>9.1f} MB  {item['path']}")
+    if not found:
+        print("no checkpoints on disk; `vlm-agent models pull owlv2` downloads one where a network exists")
+    return 0
+
+
+def cmd_models_pull(args) -> int:
+    from .models import DEFAULT_DIR, KNOWN, pull
+    try:
+        print(f"downloaded to {pull(args.name, Path(args.dir).expanduser() if args.dir else DEFAULT_DIR)}")
+    except Exception as exc:  # no network, unknown repository, no access: say which
+        print(f"error: cannot download '{args.name}' ({exc.__class__.__name__}: {str(exc)[:300]}). "
+              f"Known short names: {', '.join(KNOWN)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_build_engine(args) -> int:
     from .core.backends.tensorrt_engine import cached_engine
     from .core.errors import InputError
@@ -118,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("out_dir")
     render.set_defaults(func=cmd_render)
     models = sub.add_parser("models", help="model utilities").add_subparsers(dest="models_command", required=True)
+    listing = models.add_parser("list", help="checkpoints on disk")
+    listing.add_argument("--dir", default=None)
+    listing.set_defaults(func=cmd_models_list)
+    pulling = models.add_parser("pull", help="download a checkpoint (short name or Hugging Face repository)")
+    pulling.add_argument("name")
+    pulling.add_argument("--dir", default=None)
+    pulling.set_defaults(func=cmd_models_pull)
     export = models.add_parser("export-onnx", help="export an OWL-ViT/OWLv2 checkpoint's encoders to ONNX")
     export.add_argument("model_dir")
     export.add_argument("out_dir")

@@ -1,0 +1,38 @@
+"""`vlm-agent models list|pull`: checkpoints on disk, and downloads where a network exists."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+DEFAULT_DIR = Path(os.environ.get("VLM_AGENT_MODELS", "~/.cache/vlm_agent/models")).expanduser()
+KNOWN = {  # short name -> Hugging Face repository
+    "owlv2": "google/owlv2-base-patch16-ensemble", "owlvit": "google/owlvit-base-patch32",
+    "grounding-dino": "IDEA-Research/grounding-dino-tiny", "florence-2": "microsoft/Florence-2-base",
+    "qwen2.5-vl": "Qwen/Qwen2.5-VL-3B-Instruct", "llama-guard-3": "meta-llama/Llama-Guard-3-1B",
+    "shieldgemma-2": "google/shieldgemma-2-4b-it",
+}
+
+
+def list_models(models_dir: Path = DEFAULT_DIR) -> list[dict]:
+    """Checkpoint folders (with config.json) under models_dir and in the Hugging Face cache."""
+    roots = [models_dir, Path(os.environ.get("HF_HUB_CACHE", "~/.cache/huggingface/hub")).expanduser()]
+    found = []
+    for root in roots:
+        for config in sorted(root.glob("**/config.json")) if root.exists() else []:
+            folder = config.parent
+            try:
+                model_type = json.loads(config.read_text()).get("model_type", "?")
+            except (OSError, json.JSONDecodeError):
+                model_type = "unreadable config.json"
+            size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+            found.append({"path": str(folder), "model_type": model_type, "size_mb": round(size / 2**20, 1)})
+    return found
+
+
+def pull(name: str, models_dir: Path = DEFAULT_DIR) -> Path:
+    """Download a checkpoint (short name or repository id) with a progress bar."""
+    from huggingface_hub import snapshot_download
+    repo = KNOWN.get(name, name)
+    target = models_dir / repo.replace("/", "--")
+    return Path(snapshot_download(repo_id=repo, local_dir=str(target)))

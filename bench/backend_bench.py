@@ -17,22 +17,9 @@ sys.path.insert(0, str(REPO / "test"))
 
 
 def build(folder: Path) -> Path:
-    import torch
     from tiny_models import build_tiny_owl
-    from transformers import AutoTokenizer, OwlViTConfig, OwlViTForObjectDetection, OwlViTProcessor
-    from transformers.models.owlvit.image_processing_pil_owlvit import OwlViTImageProcessorPil
-    build_tiny_owl(folder)  # tokenizer
-    tokenizer = AutoTokenizer.from_pretrained(folder)
-    text = {"vocab_size": tokenizer.vocab_size, "hidden_size": 256, "intermediate_size": 1024, "num_hidden_layers": 4,
-            "num_attention_heads": 4, "max_position_embeddings": 16, "eos_token_id": tokenizer.eos_token_id,
-            "pad_token_id": tokenizer.pad_token_id, "bos_token_id": tokenizer.eos_token_id}
-    vision = {"image_size": 384, "patch_size": 32, "hidden_size": 384, "intermediate_size": 1536,
-              "num_hidden_layers": 6, "num_attention_heads": 6}
-    torch.manual_seed(0)
-    OwlViTForObjectDetection(OwlViTConfig(text_config=text, vision_config=vision, projection_dim=256)).save_pretrained(folder)
-    size = {"height": 384, "width": 384}
-    OwlViTProcessor(image_processor=OwlViTImageProcessorPil(size=size, crop_size=size), tokenizer=tokenizer).save_pretrained(folder)
-    return folder
+    return build_tiny_owl(folder, text_width=256, text_layers=4, vision_width=384, vision_layers=6, image_size=384,
+                          patch_size=32, with_processor=True)
 
 
 def timed(function, repeats: int) -> float:

@@ -118,14 +118,29 @@ def test_cli_exports_and_grounds_with_onnx_runtime(owl, tmp_path):
     assert json.loads(done.stdout)["status"] in ("ok", "not_found", "ambiguous")
 
 
-def test_boxes_get_3d_positions_from_depth(owl, tabletop):
+def test_boxes_get_3d_positions_from_depth(owl, tabletop, grounder):
+    from vlm_agent.core.backends.base import box_center_3d
     folder, _ = owl
-    backend = OwlBackend(str(folder))
-    objects = backend.propose(tabletop[2])
-    with_depth = [o for o in objects if o.center_base is not None]
-    assert with_depth, "every box over the table has depth"
-    for obj in with_depth:
-        assert 0.0 < obj.center_camera[2] < 3.0 and np.all(np.isfinite(obj.center_base))
+    frame, truth = tabletop[2], tabletop[3]
+    for obj in OwlBackend(str(folder)).propose(frame):
+        assert (obj.center_camera is not None) == (box_center_3d(frame, obj.bbox_xyxy) is not None)
+        assert (obj.center_base is not None) == (obj.center_camera is not None)
+    red = grounder.ground(frame, "pick up the red cube").target.obj
+    center = frame.to_base(box_center_3d(frame, red.bbox_xyxy))[0]
+    assert np.linalg.norm(center[:2] - truth["red_cube"].position[:2]) < 0.03  # a box's depth lands on the object
+
+
+def test_models_list_finds_checkpoints_and_pull_fails_clearly_offline(owl, tmp_path):
+    import subprocess
+    import sys
+    folder, _ = owl
+    env = {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub"), "PATH": "/usr/bin:/bin"}
+    listed = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "models", "list", "--dir", str(folder.parent)],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert listed.returncode == 0 and str(folder) in listed.stdout and "owl" in listed.stdout
+    pulled = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "models", "pull", "owlv2", "--dir",
+                             str(tmp_path)], capture_output=True, text=True, env=env, timeout=120)
+    assert pulled.returncode == 1 and "cannot download 'owlv2'" in pulled.stderr
 
 
 def test_tensorrt_profiles_and_cache_key_from_the_onnx_graph(owl):
@@ -152,16 +167,3 @@ def test_tensorrt_engine_matches_onnx_runtime(owl, tmp_path):
     for a, b in zip(reference.runtime.encode_image(pixels), engine.encode_image(pixels)):
         assert np.allclose(a, b, atol=1e-3)
     assert trt.__version__ in next(tmp_path.glob("image_encoder-*.engine")).name
-
-
-def test_models_list_finds_checkpoints_and_pull_fails_clearly_offline(owl, tmp_path):
-    import subprocess
-    import sys
-    folder, _ = owl
-    env = {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub"), "PATH": "/usr/bin:/bin"}
-    listed = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "models", "list", "--dir", str(folder.parent)],
-                            capture_output=True, text=True, env=env, timeout=120)
-    assert listed.returncode == 0 and str(folder) in listed.stdout and "owl" in listed.stdout
-    pulled = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "models", "pull", "owlv2", "--dir",
-                             str(tmp_path)], capture_output=True, text=True, env=env, timeout=120)
-    assert pulled.returncode == 1 and "cannot download 'owlv2'" in pulled.stderr

@@ -1,7 +1,7 @@
 """The camera node publishes Image + CameraInfo (+ depth and pose for a SCENE_DIR) over DDS."""
 import numpy as np
 import pytest
-from ros_helpers import rclpy, spin_until
+from ros_helpers import rclpy, ros, spin_until  # noqa: F401 (ros is a fixture)
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from geometry_msgs.msg import PoseStamped
@@ -13,13 +13,6 @@ from vlm_agent.ros.common import LATCHED_QOS, sensor_qos
 from vlm_agent.ros.conversions import depth_from_ros, intrinsics_from_ros, rgb_from_ros
 
 pytestmark = pytest.mark.ros
-
-
-@pytest.fixture
-def ros():
-    rclpy.init()
-    yield
-    rclpy.try_shutdown()
 
 
 def _receive(source, want_depth):

@@ -2,7 +2,7 @@
 the path and an unsafe camera image (ShieldGemma 2, tiny test weights) stop plans."""
 import numpy as np
 import pytest
-from ros_helpers import rclpy, spin_until
+from ros_helpers import rclpy, ros, spin_until  # noqa: F401 (ros is a fixture)
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from geometry_msgs.msg import Pose, PoseArray
@@ -54,13 +54,6 @@ class Harness:
         self.executor.shutdown()
         self.node.destroy_node()
         self.tester.destroy_node()
-
-
-@pytest.fixture
-def ros():
-    rclpy.init()
-    yield
-    rclpy.try_shutdown()
 
 
 def test_rate_limit_refuses_command_floods(ros, tmp_path):

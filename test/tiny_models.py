@@ -39,12 +39,15 @@ def build_tiny_shieldgemma(folder):
     return folder
 
 
-def build_tiny_owl(folder, model_type="owlvit"):
-    """A randomly initialised OWL-ViT or OWLv2 detector with a small tokenizer, saved in folder."""
+def build_tiny_owl(folder, model_type="owlvit", text_width=16, text_layers=1, vision_width=16, vision_layers=1,
+                   image_size=64, patch_size=16, with_processor=False):
+    """A randomly initialised OWL-ViT or OWLv2 detector with a small tokenizer, saved in folder
+    (with an image processor too when with_processor, for the transformers pipeline)."""
     import torch
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
     from transformers import Owlv2Config, Owlv2ForObjectDetection, OwlViTConfig, OwlViTForObjectDetection
-    from transformers import PreTrainedTokenizerFast
+    from transformers import OwlViTProcessor, PreTrainedTokenizerFast
+    from transformers.models.owlvit.image_processing_pil_owlvit import OwlViTImageProcessorPil
     tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.train_from_iterator(["a photo of an object a red cube blue ball green can plate"],
@@ -53,11 +56,17 @@ def build_tiny_owl(folder, model_type="owlvit"):
     fast.save_pretrained(folder)
     config_class, model_class = ((Owlv2Config, Owlv2ForObjectDetection) if model_type == "owlv2"
                                  else (OwlViTConfig, OwlViTForObjectDetection))
-    text = {"vocab_size": fast.vocab_size, "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
-            "num_attention_heads": 2, "max_position_embeddings": 16, "eos_token_id": fast.eos_token_id,
-            "pad_token_id": fast.pad_token_id, "bos_token_id": fast.eos_token_id}
-    vision = {"image_size": 64, "patch_size": 16, "hidden_size": 16, "intermediate_size": 32,
-              "num_hidden_layers": 1, "num_attention_heads": 2}
+    text = {"vocab_size": fast.vocab_size, "hidden_size": text_width, "intermediate_size": 4 * text_width,
+            "num_hidden_layers": text_layers, "num_attention_heads": 2 if text_width < 64 else 4,
+            "max_position_embeddings": 16, "eos_token_id": fast.eos_token_id, "pad_token_id": fast.pad_token_id,
+            "bos_token_id": fast.eos_token_id}
+    vision = {"image_size": image_size, "patch_size": patch_size, "hidden_size": vision_width,
+              "intermediate_size": 4 * vision_width, "num_hidden_layers": vision_layers,
+              "num_attention_heads": 2 if vision_width < 64 else 6}
     torch.manual_seed(0)
-    model_class(config_class(text_config=text, vision_config=vision, projection_dim=16)).save_pretrained(folder)
+    model_class(config_class(text_config=text, vision_config=vision, projection_dim=text_width)).save_pretrained(folder)
+    if with_processor:
+        size = {"height": image_size, "width": image_size}
+        OwlViTProcessor(image_processor=OwlViTImageProcessorPil(size=size, crop_size=size),
+                        tokenizer=fast).save_pretrained(folder)
     return folder

@@ -193,9 +193,12 @@ class OwlBackend(GroundingBackend):
             score = float(1 / (1 + np.exp(-logits[index])))
             if score < self.min_score and rank > 0:
                 break
-            cx, cy, w, h = boxes[index] * side
-            box = (max(0.0, cx - w / 2), max(0.0, cy - h / 2), min(frame.rgb.shape[1], cx + w / 2),
-                   min(frame.rgb.shape[0], cy + h / 2))
+            cx, cy, w, h = boxes[index] * side  # the model saw the image padded to a square
+            height, width = frame.rgb.shape[:2]
+            box = (float(np.clip(cx - w / 2, 0, width)), float(np.clip(cy - h / 2, 0, height)),
+                   float(np.clip(cx + w / 2, 0, width)), float(np.clip(cy + h / 2, 0, height)))
+            if box[2] - box[0] < 1 or box[3] - box[1] < 1:
+                continue  # entirely in the padding
             x0, y0, x1, y1 = (int(v) for v in box)
             color, shade = color_name(frame.rgb[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)].reshape(-1, 3))
             center = box_center_3d(frame, box)

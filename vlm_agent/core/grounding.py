@@ -6,7 +6,7 @@ negation, ordinals, superlatives and size words, and decides ok / not_found / am
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -58,7 +58,7 @@ class Grounder:
         start = time.perf_counter()
         result = self._resolve_command(parsed, objects, frame)
         timings["resolve"] = _ms(start)
-        return GroundingResult(**{**result.__dict__, "stage_latency_ms": timings, "pose_frame_id": frame.pose_frame_id})
+        return replace(result, stage_latency_ms=timings, pose_frame_id=frame.pose_frame_id)
 
     def _resolve_command(self, parsed: ParsedCommand, objects: list[SceneObject], frame: RGBDFrame) -> GroundingResult:
         common = {"action": parsed.action, "command_text": parsed.text}
@@ -168,7 +168,6 @@ class Grounder:
 
 
 def _without_relation(phrase: ObjectPhrase) -> ObjectPhrase:
-    from dataclasses import replace
     return replace(phrase, relation=None)
 
 

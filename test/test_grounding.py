@@ -66,3 +66,13 @@ def test_without_extrinsics_poses_stay_in_camera_frame(tabletop, grounder):
     assert result.status == "ok" and result.target.obj.center_base is None
     expected = np.linalg.inv(frame.base_from_camera) @ np.append(truth["red_cube"].position, 1)
     assert np.linalg.norm(result.target.obj.center_camera - expected[:3]) < 0.02
+
+
+def test_cube_yaw_on_the_table_matches_ground_truth(tabletop, grounder):
+    _, _, frame, truth = tabletop
+    for name in ("red_cube", "blue_cube", "green_cube"):
+        x, y, z, w = truth[name].quaternion
+        true_yaw = np.arctan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z))
+        result = grounder.ground(frame, f"pick up the {name.split('_')[0]} cube")
+        error = (result.target.obj.yaw_base - true_yaw + np.pi / 4) % (np.pi / 2) - np.pi / 4  # a cube repeats every 90°
+        assert abs(np.degrees(error)) < 3, name

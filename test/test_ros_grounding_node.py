@@ -116,3 +116,31 @@ def test_stale_frames_are_not_used(harness, tabletop):
     assert _send_frame(harness, rendered.rgb, np.nan_to_num(rendered.depth_m), k, stamp_offset=-60)
     answer = _ask(harness, "pick up the red cube", "stale")
     assert answer.status == "error" and "old" in answer.message
+
+
+def test_auto_reliability_follows_a_best_effort_camera_driver(harness, tabletop):
+    """A best-effort driver (most camera drivers) on the image topics: `image_reliability: auto`
+    switches the subscriptions to best effort and frames arrive. (harness: rclpy is initialised.)"""
+    from rclpy.parameter import Parameter
+    node = GroundingNode(parameter_overrides=[Parameter("synonyms_model_path", value="none")])
+    driver = rclpy.create_node("best_effort_driver")
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    executor.add_node(driver)
+    try:
+        rendered = tabletop[1]
+        small_rgb, small_depth = rendered.rgb[::4, ::4].copy(), np.nan_to_num(rendered.depth_m[::4, ::4]).copy()
+        rgb_pub = driver.create_publisher(Image, "camera/color/image_raw", sensor_qos("best_effort"))
+        depth_pub = driver.create_publisher(Image, "camera/depth/image_raw", sensor_qos("best_effort"))
+        assert spin_until(executor, lambda: node.input._subs["rgb"][0] == "best_effort", 10)
+
+        def publish():
+            header = Header(stamp=driver.get_clock().now().to_msg())
+            rgb_pub.publish(image_to_ros(small_rgb, "rgb8", header))
+            depth_pub.publish(image_to_ros(small_depth, "32FC1", header))
+        driver.create_timer(0.05, publish)
+        assert spin_until(executor, lambda: node.input.frames_synced >= 3, 10)
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+        driver.destroy_node()

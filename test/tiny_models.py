@@ -70,3 +70,37 @@ def build_tiny_owl(folder, model_type="owlvit", text_width=16, text_layers=1, vi
         OwlViTProcessor(image_processor=OwlViTImageProcessorPil(size=size, crop_size=size),
                         tokenizer=fast).save_pretrained(folder)
     return folder
+
+
+def build_tiny_grounding_dino(folder):
+    """A randomly initialised Grounding DINO (Swin + BERT, real config/processor classes) saved in folder."""
+    import torch
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import (BertConfig, BertTokenizerFast, GroundingDinoConfig, GroundingDinoForObjectDetection,
+                              GroundingDinoProcessor, SwinConfig)
+    from transformers.models.grounding_dino.image_processing_pil_grounding_dino import \
+        GroundingDinoImageProcessorPil
+    from vlm_agent.core.vocabulary import CATEGORY_SYNONYMS
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    words = " . ".join(list(CATEGORY_SYNONYMS) + ["teddy bear", "red", "blue"])
+    tokenizer.train_from_iterator([words], trainers.WordPieceTrainer(vocab_size=200, special_tokens=specials))
+    tokenizer.post_processor = processors.BertProcessing(("[SEP]", tokenizer.token_to_id("[SEP]")),
+                                                         ("[CLS]", tokenizer.token_to_id("[CLS]")))
+    fast = BertTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]", sep_token="[SEP]", pad_token="[PAD]",
+                             cls_token="[CLS]", mask_token="[MASK]")
+    size = {"height": 64, "width": 64}
+    GroundingDinoProcessor(image_processor=GroundingDinoImageProcessorPil(size=size), tokenizer=fast).save_pretrained(folder)
+    config = GroundingDinoConfig(
+        backbone_config=SwinConfig(image_size=64, embed_dim=16, depths=[1, 1], num_heads=[1, 1], window_size=4,
+                                   out_features=["stage1", "stage2"]),
+        text_config=BertConfig(vocab_size=fast.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                               intermediate_size=32),
+        d_model=32, encoder_layers=1, decoder_layers=2, encoder_ffn_dim=32, decoder_ffn_dim=32,
+        encoder_attention_heads=2, decoder_attention_heads=2, num_queries=10, num_feature_levels=2,
+        encoder_n_points=2, decoder_n_points=2, max_text_len=64, use_timm_backbone=False)
+    torch.manual_seed(0)
+    GroundingDinoForObjectDetection(config).save_pretrained(folder)
+    return folder

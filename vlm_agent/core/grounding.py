@@ -53,6 +53,7 @@ class Grounder:
             parsed = self.synonyms.resolve_command(parsed)
         timings["parse"] = _ms(start)
         start = time.perf_counter()
+        self.backend.prepare(parsed)
         objects = self.backend.propose(frame)
         timings["propose"] = _ms(start)
         start = time.perf_counter()

@@ -12,7 +12,10 @@ def create_backend(name: str, **options) -> GroundingBackend:
     if name == "owl":
         from .owl import OwlBackend
         return OwlBackend(**options)
+    if name == "grounding_dino":
+        from .grounding_dino import GroundingDinoBackend
+        return GroundingDinoBackend(**options)
     if name == "remote":
         from .remote import RemoteVLMBackend
         return RemoteVLMBackend(**options)
-    raise ValueError(f"unknown grounding backend '{name}' (available: rgbd_geometry, owl, remote)")
+    raise ValueError(f"unknown grounding backend '{name}' (available: rgbd_geometry, owl, grounding_dino, remote)")

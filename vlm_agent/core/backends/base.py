@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ..command_parser import ObjectPhrase
+from ..command_parser import ObjectPhrase, ParsedCommand
 from ..frame import RGBDFrame
 from ..objects import SceneObject
 
@@ -26,6 +26,10 @@ CATEGORY_AFFINITY = {("cube", "box"): 0.8, ("box", "cube"): 0.4, ("cylinder", "c
 class GroundingBackend(ABC):
     name: str = "base"
 
+    def prepare(self, parsed: ParsedCommand) -> None:
+        """Called with each parsed command before `propose`: text-conditioned detectors extend their
+        vocabulary here. Most backends need nothing."""
+
     @abstractmethod
     def propose(self, frame: RGBDFrame) -> list[SceneObject]:
         """All objects the backend sees in the frame."""
@@ -36,8 +40,8 @@ class GroundingBackend(ABC):
 
 
 def attribute_score(obj: SceneObject, phrase: ObjectPhrase) -> float:
-    if phrase.category is None:
-        category = 0.0 if phrase.noun else 1.0  # an unknown noun matches nothing
+    if phrase.category is None:  # an unknown noun matches only an open-vocabulary label that names it
+        category = 1.0 if not phrase.noun or phrase.noun in obj.label.split() else 0.0
     elif phrase.category == obj.label:
         category = 1.0
     else:

@@ -1,0 +1,82 @@
+"""Grounding DINO (transformers weights from a local folder): open-vocabulary boxes for a prompt
+of category names. Text and image are fused inside the model, so it runs once per frame for the
+whole vocabulary and again only when the vocabulary grows (a command names a new noun)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..attributes import color_name
+from ..command_parser import ParsedCommand
+from ..errors import InputError
+from ..frame import RGBDFrame
+from ..objects import SceneObject
+from ..vocabulary import CATEGORY_OF, CATEGORY_SYNONYMS
+from .base import GroundingBackend, box_center_3d
+
+HOW_TO_GET = ("put a Grounding DINO checkpoint there, e.g. `huggingface-cli download IDEA-Research/grounding-dino-tiny "
+              "--local-dir DIR` where a network exists")
+
+
+class GroundingDinoBackend(GroundingBackend):
+    name = "grounding_dino"
+
+    def __init__(self, model_path: str, box_threshold: float = 0.25, text_threshold: float = 0.2,
+                 device: str = "cpu"):
+        if not model_path or not Path(model_path, "config.json").exists():
+            raise InputError(f"no Grounding DINO weights in '{model_path}': {HOW_TO_GET}")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        from transformers import AutoModelForZeroShotObjectDetection, AutoProcessor
+        self._torch = torch
+        self.processor = AutoProcessor.from_pretrained(model_path, local_files_only=True)
+        self.model = AutoModelForZeroShotObjectDetection.from_pretrained(model_path, local_files_only=True)
+        self.model = self.model.to(device).eval()
+        self.device, self.box_threshold, self.text_threshold = device, box_threshold, text_threshold
+        self.vocabulary = list(CATEGORY_SYNONYMS)
+        self.model_passes = 0
+        self._cache_key, self._objects = None, []
+
+    def prepare(self, parsed: ParsedCommand) -> None:
+        phrases = [parsed.target, parsed.destination]
+        phrases += [r for p in phrases if p is not None and p.relation for r in p.relation.references]
+        for phrase in phrases:
+            if phrase is None or phrase.category in self.vocabulary:
+                continue
+            name = phrase.category or " ".join(phrase.unknown_words) or phrase.noun
+            if name and name not in self.vocabulary:
+                self.vocabulary.append(name)
+
+    def propose(self, frame: RGBDFrame) -> list[SceneObject]:
+        key = (frame.key, tuple(self.vocabulary))
+        if frame.key is not None and key == self._cache_key:
+            return self._objects
+        from PIL import Image
+        prompt = " . ".join(self.vocabulary) + " ."
+        inputs = self.processor(images=Image.fromarray(frame.rgb), text=prompt, return_tensors="pt").to(self.device)
+        with self._torch.inference_mode():
+            outputs = self.model(**inputs)
+        self.model_passes += 1
+        height, width = frame.rgb.shape[:2]
+        detections = self.processor.post_process_grounded_object_detection(
+            outputs, inputs["input_ids"], threshold=self.box_threshold, text_threshold=self.text_threshold,
+            target_sizes=[(height, width)])[0]
+        objects = []
+        labels = detections.get("text_labels", detections.get("labels"))
+        for index, (box, score, label) in enumerate(zip(detections["boxes"].tolist(), detections["scores"].tolist(),
+                                                        labels)):
+            x0, y0, x1, y1 = (float(np.clip(v, 0, limit)) for v, limit in zip(box, (width, height, width, height)))
+            if x1 - x0 < 1 or y1 - y0 < 1:
+                continue
+            pixels = frame.rgb[int(y0):int(y1), int(x0):int(x1)].reshape(-1, 3)
+            color, shade = color_name(pixels[::max(1, len(pixels) // 4096)])
+            center = box_center_3d(frame, (x0, y0, x1, y1))
+            name = str(label).strip()
+            objects.append(SceneObject(
+                id=f"dino_{index}", label=CATEGORY_OF.get(name, name), bbox_xyxy=(x0, y0, x1, y1),
+                detector_score=float(score), color=color, shade=shade, center_camera=center,
+                center_base=None if center is None or frame.base_from_camera is None else frame.to_base(center)[0]))
+        self._cache_key, self._objects = key, objects
+        return objects

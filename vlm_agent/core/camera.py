@@ -36,12 +36,6 @@ class CameraIntrinsics:
     def matrix(self) -> np.ndarray:
         return np.array([[self.fx, 0, self.cx], [0, self.fy, self.cy], [0, 0, 1]], dtype=float)
 
-    def project(self, points: np.ndarray) -> np.ndarray:
-        """Camera-frame points (N,3) to pixel coordinates (N,2)."""
-        points = np.atleast_2d(points)
-        z = np.where(points[:, 2] > 1e-6, points[:, 2], np.nan)
-        return np.stack([self.fx * points[:, 0] / z + self.cx, self.fy * points[:, 1] / z + self.cy], axis=1)
-
 
 @dataclass(frozen=True)
 class CameraCalibration:

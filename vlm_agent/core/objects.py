@@ -22,16 +22,10 @@ class SceneObject:
     size: np.ndarray | None = None  # (3,) extent along the object's axes, metres
     pixel_count: int = 0
     occluded: bool = False          # partly hidden: shape and size are less certain
-    mask: np.ndarray | None = None  # (rows, cols) pixel indices on the full image, optional
 
     @property
     def description(self) -> str:
         return " ".join(part for part in (self.shade, self.color, self.label) if part)
-
-    @property
-    def position(self) -> np.ndarray | None:
-        """Robot-frame position if known, else camera-frame."""
-        return self.center_base if self.center_base is not None else self.center_camera
 
     def attributes(self) -> list[str]:
         items = [f"color={self.color}"] if self.color else []

@@ -106,9 +106,3 @@ class RemoteVLMBackend(GroundingBackend):
                 center_base=None if center is None or frame.base_from_camera is None else frame.to_base(center)[0]))
         self._frame_key, self._objects = frame.key, objects
         return objects
-
-    def describe(self, frame: RGBDFrame, question: str = "Describe the scene in one sentence.") -> str:
-        answer = self.client.chat_json(question + " Answer with JSON only: {\"answer\": text}.", frame.rgb,
-                                       {"type": "object", "properties": {"answer": {"type": "string"}},
-                                        "required": ["answer"]})
-        return str(answer.get("answer", ""))

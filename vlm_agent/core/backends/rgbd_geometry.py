@@ -43,8 +43,7 @@ class RGBDGeometryBackend(GroundingBackend):
                 center_base=None if center_base is None else center_base[0],
                 rotation_camera=segment.rotation, yaw_base=_yaw_in_base(frame, segment.rotation),
                 size=segment.size, pixel_count=len(segment.rows) * self.params.pixel_stride ** 2,
-                occluded=segment.occluded_fraction > OCCLUDED_OUTLINE,
-                mask=(segment.rows, segment.cols)))
+                occluded=segment.occluded_fraction > OCCLUDED_OUTLINE))
         self._cache_key, self._cache = frame.key, objects
         return objects
 

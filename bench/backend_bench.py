@@ -10,8 +10,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "test"))
 
@@ -69,7 +67,7 @@ def main(repeats: int = 10):
     uncached = timed(lambda: backend._encode_query("a photo of a red cube"), repeats)
     backend.query("a photo of a red cube")
     cached = timed(lambda: backend.query("a photo of a red cube"), repeats)
-    print(f"OWL-ViT (random weights, vision 384px/6 layers, text 4 layers), 640x480 frame, 2 CPU threads")
+    print("OWL-ViT (random weights, vision 384px/6 layers, text 4 layers), 640x480 frame, 2 CPU threads")
     print(f"transformers pipeline (image + 1 query, per call):   {pipe_ms:8.1f} ms")
     print(f"vlm_agent owl backend, PyTorch (new frame each call): {results['torch']:8.1f} ms")
     print(f"vlm_agent owl backend, ONNX Runtime (new frame):      {results['onnx']:8.1f} ms"

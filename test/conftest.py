@@ -36,3 +36,12 @@ def grounder():
 
 def position_error(result_match, truth_state) -> float:
     return float(np.linalg.norm(np.asarray(result_match.obj.center_base) - truth_state.position))
+
+
+@pytest.fixture
+def ros():
+    """rclpy initialised for one test."""
+    rclpy = pytest.importorskip("rclpy")
+    rclpy.init()
+    yield
+    rclpy.try_shutdown()

@@ -13,11 +13,3 @@ def spin_until(executor, condition, timeout=20.0):
             return False
         executor.spin_once(timeout_sec=0.02)
     return True
-
-
-@pytest.fixture
-def ros():
-    """rclpy initialised for one test."""
-    rclpy.init()
-    yield
-    rclpy.try_shutdown()

@@ -1,7 +1,7 @@
 """The camera node publishes Image + CameraInfo (+ depth and pose for a SCENE_DIR) over DDS."""
 import numpy as np
 import pytest
-from ros_helpers import rclpy, ros, spin_until  # noqa: F401 (ros is a fixture)
+from ros_helpers import rclpy, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from geometry_msgs.msg import PoseStamped

@@ -1,8 +1,7 @@
 """The guard node over DDS: rate limits, a broken configuration refuses everything, people near
 the path and an unsafe camera image (ShieldGemma 2, tiny test weights) stop plans."""
-import numpy as np
 import pytest
-from ros_helpers import rclpy, ros, spin_until  # noqa: F401 (ros is a fixture)
+from ros_helpers import rclpy, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from geometry_msgs.msg import Pose, PoseArray

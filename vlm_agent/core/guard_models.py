@@ -5,11 +5,9 @@ Llama Guard 3 (text): the documented prompt lists the hazard categories S1-S14 a
 """
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
-from .errors import InputError
+from .checkpoints import load_pretrained, require_checkpoint
 from .objects import Verdict
 
 # Llama Guard 3 hazard taxonomy (MLCommons), mapped onto this guard's categories
@@ -56,14 +54,12 @@ class LlamaGuard:
     """Llama Guard 3 from a local folder (the same code path for real and test weights)."""
 
     def __init__(self, model_path: str, max_new_tokens: int = 12, device: str = "cpu"):
-        if not model_path or not Path(model_path, "config.json").exists():
-            raise InputError(f"no Llama Guard weights in '{model_path}': {HOW_TO_GET}")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        require_checkpoint(model_path, "Llama Guard", HOW_TO_GET)
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
         self._torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(model_path, local_files_only=True)
-        self.model = AutoModelForCausalLM.from_pretrained(model_path, local_files_only=True).to(device).eval()
+        self.model = load_pretrained(AutoModelForCausalLM, model_path, device)
         self.max_new_tokens = max_new_tokens
         self.device = device
 
@@ -92,15 +88,12 @@ class ShieldGemma2:
 
     def __init__(self, model_path: str, policies: tuple[str, ...] = ("dangerous", "violence"),
                  threshold: float = 0.5, device: str = "cpu"):
-        if not model_path or not Path(model_path, "config.json").exists():
-            raise InputError(f"no ShieldGemma 2 weights in '{model_path}': {SHIELDGEMMA_HOW_TO_GET}")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        require_checkpoint(model_path, "ShieldGemma 2", SHIELDGEMMA_HOW_TO_GET)
         import torch
         from transformers import AutoProcessor, ShieldGemma2ForImageClassification
         self._torch = torch
         self.processor = AutoProcessor.from_pretrained(model_path, local_files_only=True)
-        self.model = ShieldGemma2ForImageClassification.from_pretrained(model_path, local_files_only=True)
-        self.model = self.model.to(device).eval()
+        self.model = load_pretrained(ShieldGemma2ForImageClassification, model_path, device)
         self.policies, self.threshold, self.device = tuple(policies), threshold, device
 
     def check_image(self, rgb) -> Verdict:

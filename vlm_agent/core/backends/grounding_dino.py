@@ -3,14 +3,11 @@ of category names. Text and image are fused inside the model, so it runs once pe
 whole vocabulary and again only when the vocabulary grows (a command names a new noun)."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 
 from ..attributes import color_name
+from ..checkpoints import require_checkpoint, load_pretrained
 from ..command_parser import ParsedCommand
-from ..errors import InputError
 from ..frame import RGBDFrame
 from ..objects import SceneObject
 from ..vocabulary import CATEGORY_OF, CATEGORY_SYNONYMS
@@ -25,15 +22,12 @@ class GroundingDinoBackend(GroundingBackend):
 
     def __init__(self, model_path: str, box_threshold: float = 0.25, text_threshold: float = 0.2,
                  device: str = "cpu"):
-        if not model_path or not Path(model_path, "config.json").exists():
-            raise InputError(f"no Grounding DINO weights in '{model_path}': {HOW_TO_GET}")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        require_checkpoint(model_path, "Grounding DINO", HOW_TO_GET)
         import torch
         from transformers import AutoModelForZeroShotObjectDetection, AutoProcessor
         self._torch = torch
         self.processor = AutoProcessor.from_pretrained(model_path, local_files_only=True)
-        self.model = AutoModelForZeroShotObjectDetection.from_pretrained(model_path, local_files_only=True)
-        self.model = self.model.to(device).eval()
+        self.model = load_pretrained(AutoModelForZeroShotObjectDetection, model_path, device)
         self.device, self.box_threshold, self.text_threshold = device, box_threshold, text_threshold
         self.vocabulary = list(CATEGORY_SYNONYMS)
         self.model_passes = 0

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..attributes import color_name
+from ..checkpoints import require_checkpoint
 from ..command_parser import ObjectPhrase
 from ..errors import InputError
 from ..frame import RGBDFrame
@@ -140,9 +141,7 @@ class OwlBackend(GroundingBackend):
     def __init__(self, model_path: str, runtime: str = "torch", onnx_dir: str = "", max_proposals: int = 20,
                  proposal_query: str = "a photo of an object", min_proposal_score: float = 0.1,
                  match_threshold: float = 0.1):
-        if not model_path or not Path(model_path, "config.json").exists():
-            raise InputError(f"no OWL-ViT/OWLv2 weights in '{model_path}': {HOW_TO_GET}")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        require_checkpoint(model_path, "OWL-ViT/OWLv2", HOW_TO_GET)
         from transformers import AutoConfig, AutoTokenizer
         config = AutoConfig.from_pretrained(model_path, local_files_only=True)
         self.image_size = config.vision_config.image_size

@@ -167,3 +167,46 @@ def test_tensorrt_engine_matches_onnx_runtime(owl, tmp_path):
     for a, b in zip(reference.runtime.encode_image(pixels), engine.encode_image(pixels)):
         assert np.allclose(a, b, atol=1e-3)
     assert trt.__version__ in next(tmp_path.glob("image_encoder-*.engine")).name
+
+
+def test_triton_runtime_against_a_local_kserve_v2_server(owl):
+    """A loopback server speaking Triton's KServe v2 JSON protocol, running the exported ONNX."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from vlm_agent.core.backends.owl import OnnxRuntime
+    folder, onnx_dir = owl
+    sessions = OnnxRuntime(str(onnx_dir))
+    dtypes = {"FP32": np.float32, "INT64": np.int64}
+
+    class Triton(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            session = sessions.image if "image" in self.path else sessions.text
+            feeds = {i["name"]: np.asarray(i["data"], dtypes[i["datatype"]]).reshape(i["shape"]) for i in body["inputs"]}
+            outputs = session.run(None, feeds)
+            names = [o.name for o in session.get_outputs()]
+            data = json.dumps({"outputs": [{"name": n, "shape": list(o.shape), "datatype": "FP32",
+                                            "data": o.reshape(-1).tolist()} for n, o in zip(names, outputs)]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Triton)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        remote = OwlBackend(str(folder), "triton", triton_url=f"http://127.0.0.1:{server.server_port}")
+        local = OwlBackend(str(folder), "onnx", str(onnx_dir))
+        pixels = local.preprocess(np.full((40, 50, 3), 120, np.uint8))
+        for a, b in zip(local.runtime.encode_image(pixels), remote.runtime.encode_image(pixels)):
+            assert np.allclose(a, b, atol=1e-5)
+        assert np.allclose(local.query("a red cube"), remote.query("a red cube"), atol=1e-5)
+    finally:
+        server.shutdown()
+    with pytest.raises(InputError, match="Triton server"):
+        OwlBackend(str(folder), "triton", triton_url="http://127.0.0.1:9").runtime.encode_image(pixels)

@@ -18,7 +18,8 @@ def cmd_ground(args) -> int:
     from .core.synonyms import SynonymResolver
     try:
         frame = read_scene_dir(args.scene_dir)
-        options = {"owl": {"model_path": args.model, "runtime": args.runtime, "onnx_dir": args.onnx_dir},
+        options = {"owl": {"model_path": args.model, "runtime": args.runtime, "onnx_dir": args.onnx_dir,
+                           "triton_url": args.triton_url},
                    "grounding_dino": {"model_path": args.model},
                    "remote": {"base_url": args.remote_url, "model": args.model,
                               "api_key": os.environ.get("VLM_AGENT_API_KEY", "")}}.get(args.backend, {})
@@ -126,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     ground.add_argument("--backend", default="rgbd_geometry", choices=("rgbd_geometry", "owl", "grounding_dino", "remote"))
     ground.add_argument("--model", default="", help="checkpoint folder (owl, grounding_dino) or served model name (remote)")
     ground.add_argument("--remote-url", default="", help="OpenAI-compatible server, e.g. http://host:8000/v1")
-    ground.add_argument("--runtime", default="torch", choices=("torch", "onnx", "tensorrt"))
+    ground.add_argument("--runtime", default="torch", choices=("torch", "onnx", "tensorrt", "triton"))
+    ground.add_argument("--triton-url", default="", help="Triton server with the exported encoders (--runtime triton)")
     ground.add_argument("--onnx-dir", default="", help="exported encoders for --runtime onnx")
     ground.add_argument("--no-synonyms", action="store_true", help="do not load the sentence-embedding model")
     ground.set_defaults(func=cmd_ground)

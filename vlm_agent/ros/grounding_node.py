@@ -33,7 +33,8 @@ class GroundingNode(AgentNode):
                              "owl (OWL-ViT/OWLv2 weights in model_path), grounding_dino (weights in model_path) or remote "
                              "(OpenAI-compatible VLM server).")
         model_path = self.param("model_path", "", "Local checkpoint folder for model backends (owl).")
-        runtime = self.param("runtime", "torch", "Model backend runtime: torch or onnx (ONNX Runtime).")
+        runtime = self.param("runtime", "torch", "owl runtime: torch, onnx (ONNX Runtime), tensorrt or triton.")
+        triton_url = self.param("triton_url", "", "Triton Inference Server serving the exported encoders (runtime triton).")
         onnx_dir = self.param("onnx_dir", "", "Folder with the exported ONNX encoders (runtime onnx or tensorrt).")
         remote_url = self.param("remote_url", "", "OpenAI-compatible server for backend remote, e.g. "
                                 "http://gpu-host:8000/v1 (API key from the VLM_AGENT_API_KEY environment variable).")
@@ -55,7 +56,7 @@ class GroundingNode(AgentNode):
         self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
         self.camera_pose: np.ndarray | None = None
         synonyms = None if synonyms_model == "none" else SynonymResolver(synonyms_model or None)
-        options = {"owl": {"model_path": model_path, "runtime": runtime, "onnx_dir": onnx_dir},
+        options = {"owl": {"model_path": model_path, "runtime": runtime, "onnx_dir": onnx_dir, "triton_url": triton_url},
                    "grounding_dino": {"model_path": model_path},
                    "remote": {"base_url": remote_url, "model": remote_model, "timeout_s": remote_timeout,
                               "api_key": os.environ.get("VLM_AGENT_API_KEY", "")}}.get(backend, {})

@@ -113,6 +113,38 @@ class OnnxRuntime:
         return self.text.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
 
 
+class TritonRuntime:
+    """The exported encoders served by Triton Inference Server (KServe v2 HTTP/JSON protocol), so a
+    fleet shares one GPU: models `image_model` and `text_model` are the two ONNX files."""
+    name = "triton"
+
+    def __init__(self, url: str, image_model: str = "owl_image_encoder", text_model: str = "owl_text_encoder",
+                 timeout_s: float = 10.0):
+        self.url, self.image_model, self.text_model, self.timeout_s = url.rstrip("/"), image_model, text_model, timeout_s
+
+    def _infer(self, model: str, arrays: dict[str, np.ndarray]) -> list[np.ndarray]:
+        import json
+        import urllib.error
+        import urllib.request
+        datatypes = {np.dtype(np.float32): "FP32", np.dtype(np.int64): "INT64"}
+        body = {"inputs": [{"name": k, "shape": list(v.shape), "datatype": datatypes[v.dtype],
+                            "data": v.reshape(-1).tolist()} for k, v in arrays.items()]}
+        request = urllib.request.Request(f"{self.url}/v2/models/{model}/infer", json.dumps(body).encode(),
+                                         {"Content-Type": "application/json"}, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                reply = json.loads(response.read())
+            return [np.asarray(o["data"], np.float32).reshape(o["shape"]) for o in reply["outputs"]]
+        except (urllib.error.URLError, TimeoutError, OSError, KeyError, ValueError) as exc:
+            raise InputError(f"Triton server {self.url} model {model} failed: {exc!r}") from exc
+
+    def encode_image(self, pixel_values: np.ndarray):
+        return tuple(self._infer(self.image_model, {"pixel_values": pixel_values.astype(np.float32)}))
+
+    def encode_text(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        return self._infer(self.text_model, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
+
+
 def export_onnx(model_dir: str, out_dir: str, opset: int = 17) -> tuple[Path, Path]:
     """Export both encoders with a dynamic batch axis (opset 17 parses in TensorRT 8.6+)."""
     import torch
@@ -138,7 +170,8 @@ class OwlBackend(GroundingBackend):
     """Proposes the boxes the detector finds most object-like; scores phrases by text similarity."""
     name = "owl"
 
-    def __init__(self, model_path: str, runtime: str = "torch", onnx_dir: str = "", max_proposals: int = 20,
+    def __init__(self, model_path: str, runtime: str = "torch", onnx_dir: str = "", triton_url: str = "",
+                 max_proposals: int = 20,
                  proposal_query: str = "a photo of an object", min_proposal_score: float = 0.1,
                  match_threshold: float = 0.1):
         require_checkpoint(model_path, "OWL-ViT/OWLv2", HOW_TO_GET)
@@ -152,10 +185,12 @@ class OwlBackend(GroundingBackend):
             self.runtime = TensorRTRuntime(onnx_dir)
         elif runtime == "onnx":
             self.runtime = OnnxRuntime(onnx_dir)
+        elif runtime == "triton":
+            self.runtime = TritonRuntime(triton_url)
         elif runtime == "torch":
             self.runtime = TorchRuntime(model_path)
         else:
-            raise InputError(f"unknown runtime '{runtime}' (torch, onnx or tensorrt)")
+            raise InputError(f"unknown runtime '{runtime}' (torch, onnx, tensorrt or triton)")
         self.max_proposals, self.proposal_query, self.min_score = max_proposals, proposal_query, min_proposal_score
         self.match_threshold = match_threshold  # detector probability that counts as a match (score 0.5)
         self.text_passes = 0

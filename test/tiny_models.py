@@ -104,3 +104,39 @@ def build_tiny_grounding_dino(folder):
     torch.manual_seed(0)
     GroundingDinoForObjectDetection(config).save_pretrained(folder)
     return folder
+
+
+def build_tiny_florence2(folder):
+    """A randomly initialised Florence-2 (DaViT + BART, real config/processor classes) saved in folder."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import (BartConfig, Florence2Config, Florence2ForConditionalGeneration, Florence2Processor,
+                              Florence2VisionConfig, PreTrainedTokenizerFast)
+    from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
+    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.train_from_iterator(["What is the object in the image? Locate the objects. cube ball red blue"],
+                                  trainers.BpeTrainer(vocab_size=300, special_tokens=["<s>", "<pad>", "</s>", "<unk>",
+                                                                                      "<image>"],
+                                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tokenizer.add_special_tokens([f"<loc_{i}>" for i in range(1000)])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", pad_token="<pad>",
+                                   unk_token="<unk>", extra_special_tokens={"image_token": "<image>"})
+    size = {"height": 64, "width": 64}
+    image_processor = CLIPImageProcessorPil(size=size, crop_size=size, do_center_crop=False)
+    image_processor.image_seq_length = 65  # 8x8 patches + 1 pooled token for a 64 px image
+    Florence2Processor(image_processor=image_processor, tokenizer=fast, post_processor_config={
+        "description_with_bboxes": {}, "pure_text": {}, "phrase_grounding": {"banned_grounding_tokens": []}},
+    ).save_pretrained(folder)
+    vision = Florence2VisionConfig(depths=[1, 1], patch_size=[7, 3], patch_stride=[4, 2], patch_padding=[3, 1],
+                                   patch_prenorm=[False, True], embed_dim=[16, 32], num_heads=[2, 2],
+                                   num_groups=[2, 2], window_size=4, projection_dim=32, drop_path_rate=0.0)
+    text = BartConfig(vocab_size=fast.vocab_size, d_model=32, encoder_layers=1, decoder_layers=1,
+                      encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32,
+                      max_position_embeddings=128, bos_token_id=fast.bos_token_id, eos_token_id=fast.eos_token_id,
+                      pad_token_id=fast.pad_token_id, decoder_start_token_id=fast.eos_token_id)
+    torch.manual_seed(0)
+    Florence2ForConditionalGeneration(Florence2Config(vision_config=vision, text_config=text,
+                                                      image_token_id=fast.convert_tokens_to_ids("<image>"))
+                                      ).save_pretrained(folder)
+    return folder

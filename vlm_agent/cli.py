@@ -20,7 +20,7 @@ def cmd_ground(args) -> int:
         frame = read_scene_dir(args.scene_dir)
         options = {"owl": {"model_path": args.model, "runtime": args.runtime, "onnx_dir": args.onnx_dir,
                            "triton_url": args.triton_url},
-                   "grounding_dino": {"model_path": args.model},
+                   "grounding_dino": {"model_path": args.model}, "florence2": {"model_path": args.model},
                    "remote": {"base_url": args.remote_url, "model": args.model,
                               "api_key": os.environ.get("VLM_AGENT_API_KEY", "")}}.get(args.backend, {})
         grounder = Grounder(create_backend(args.backend, **options), None if args.no_synonyms else SynonymResolver())
@@ -124,8 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     ground = sub.add_parser("ground", help="ground a command in a SCENE_DIR (rgb.png, depth.png, camera.yaml)")
     ground.add_argument("scene_dir")
     ground.add_argument("--command", "-c", required=True)
-    ground.add_argument("--backend", default="rgbd_geometry", choices=("rgbd_geometry", "owl", "grounding_dino", "remote"))
-    ground.add_argument("--model", default="", help="checkpoint folder (owl, grounding_dino) or served model name (remote)")
+    ground.add_argument("--backend", default="rgbd_geometry", choices=("rgbd_geometry", "owl", "grounding_dino", "florence2", "remote"))
+    ground.add_argument("--model", default="", help="checkpoint folder (owl, grounding_dino, florence2) or served model name (remote)")
     ground.add_argument("--remote-url", default="", help="OpenAI-compatible server, e.g. http://host:8000/v1")
     ground.add_argument("--runtime", default="torch", choices=("torch", "onnx", "tensorrt", "triton"))
     ground.add_argument("--triton-url", default="", help="Triton server with the exported encoders (--runtime triton)")

@@ -8,7 +8,7 @@ from pathlib import Path
 DEFAULT_DIR = Path(os.environ.get("VLM_AGENT_MODELS", "~/.cache/vlm_agent/models")).expanduser()
 KNOWN = {  # short name -> Hugging Face repository
     "owlv2": "google/owlv2-base-patch16-ensemble", "owlvit": "google/owlvit-base-patch32",
-    "grounding-dino": "IDEA-Research/grounding-dino-tiny", "florence-2": "microsoft/Florence-2-base",
+    "grounding-dino": "IDEA-Research/grounding-dino-tiny", "florence-2": "florence-community/Florence-2-base",
     "qwen2.5-vl": "Qwen/Qwen2.5-VL-3B-Instruct", "llama-guard-3": "meta-llama/Llama-Guard-3-1B",
     "shieldgemma-2": "google/shieldgemma-2-4b-it",
 }

@@ -65,7 +65,8 @@ class Grounder:
         common = {"action": parsed.action, "command_text": parsed.text}
         everything = tuple(Match(o, 1.0) for o in objects)
         if parsed.action == "describe" and (parsed.target is None or parsed.target.category is None):
-            return GroundingResult(STATUS_OK, describe(objects), candidates=everything, answer=describe(objects), **common)
+            answer = self.backend.describe(frame) or describe(objects)
+            return GroundingResult(STATUS_OK, answer, candidates=everything, answer=answer, **common)
         if parsed.action in ("count", "describe"):
             matches = self.matches(parsed.target, objects)
             answer = f"I count {len(matches)} {_plural(parsed.target.head, len(matches))}."

@@ -30,7 +30,7 @@ class GroundingNode(AgentNode):
     def __init__(self, **node_options):
         super().__init__("grounding", **node_options)
         backend = self.param("backend", "rgbd_geometry", "Grounding backend: rgbd_geometry (embedded default), "
-                             "owl (OWL-ViT/OWLv2 weights in model_path), grounding_dino (weights in model_path) or remote "
+                             "owl (OWL-ViT/OWLv2), grounding_dino or florence2 (weights in model_path), or remote "
                              "(OpenAI-compatible VLM server).")
         model_path = self.param("model_path", "", "Local checkpoint folder for model backends (owl).")
         runtime = self.param("runtime", "torch", "owl runtime: torch, onnx (ONNX Runtime), tensorrt or triton.")
@@ -57,7 +57,7 @@ class GroundingNode(AgentNode):
         self.camera_pose: np.ndarray | None = None
         synonyms = None if synonyms_model == "none" else SynonymResolver(synonyms_model or None)
         options = {"owl": {"model_path": model_path, "runtime": runtime, "onnx_dir": onnx_dir, "triton_url": triton_url},
-                   "grounding_dino": {"model_path": model_path},
+                   "grounding_dino": {"model_path": model_path}, "florence2": {"model_path": model_path},
                    "remote": {"base_url": remote_url, "model": remote_model, "timeout_s": remote_timeout,
                               "api_key": os.environ.get("VLM_AGENT_API_KEY", "")}}.get(backend, {})
         self.grounder = Grounder(create_backend(backend, **options), synonyms)

@@ -15,7 +15,10 @@ def create_backend(name: str, **options) -> GroundingBackend:
     if name == "grounding_dino":
         from .grounding_dino import GroundingDinoBackend
         return GroundingDinoBackend(**options)
+    if name == "florence2":
+        from .florence2 import Florence2Backend
+        return Florence2Backend(**options)
     if name == "remote":
         from .remote import RemoteVLMBackend
         return RemoteVLMBackend(**options)
-    raise ValueError(f"unknown grounding backend '{name}' (available: rgbd_geometry, owl, grounding_dino, remote)")
+    raise ValueError(f"unknown grounding backend '{name}' (available: rgbd_geometry, owl, grounding_dino, florence2, remote)")

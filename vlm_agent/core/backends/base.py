@@ -34,6 +34,10 @@ class GroundingBackend(ABC):
     def propose(self, frame: RGBDFrame) -> list[SceneObject]:
         """All objects the backend sees in the frame."""
 
+    def describe(self, frame: RGBDFrame) -> str | None:
+        """A sentence about the scene from a generative model; None lets the core list the objects."""
+        return None
+
     def score(self, objects: list[SceneObject], phrase: ObjectPhrase) -> np.ndarray:
         """Attribute match of each object to the phrase, in [0, 1]."""
         return np.array([attribute_score(obj, phrase) for obj in objects], dtype=float)

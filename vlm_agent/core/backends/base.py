@@ -10,9 +10,11 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from ..attributes import color_name
 from ..command_parser import ObjectPhrase, ParsedCommand
 from ..frame import RGBDFrame
 from ..objects import SceneObject
+from ..vocabulary import CATEGORY_OF
 
 # a partly hidden primitive may be any of these: its visible outline cannot tell them apart
 PRIMITIVES = {"cube", "box", "cylinder", "sphere"}
@@ -76,3 +78,20 @@ def box_center_3d(frame: RGBDFrame, box) -> np.ndarray | None:
         return None
     z, k = float(np.median(valid)), frame.intrinsics
     return np.array([(cx - k.cx) * z / k.fx, (cy - k.cy) * z / k.fy, z])
+
+
+def object_from_box(frame: RGBDFrame, object_id: str, box, label: str, score: float = 1.0) -> SceneObject | None:
+    """A detected box as a scene object: clipped to the image, colour from its pixels, 3D from the
+    depth inside it; None when nothing of the box is inside the image."""
+    height, width = frame.rgb.shape[:2]
+    x0, y0, x1, y1 = (float(np.clip(v, 0, limit)) for v, limit in zip(box, (width, height, width, height)))
+    if x1 - x0 < 1 or y1 - y0 < 1:
+        return None
+    pixels = frame.rgb[int(y0):int(y1), int(x0):int(x1)].reshape(-1, 3)
+    color, shade = color_name(pixels[::max(1, len(pixels) // 4096)])  # ~4k pixels are plenty for a median
+    center = box_center_3d(frame, (x0, y0, x1, y1))
+    name = str(label).strip().lower()
+    return SceneObject(id=object_id, label=CATEGORY_OF.get(name, name), bbox_xyxy=(x0, y0, x1, y1),
+                       detector_score=float(score), color=color, shade=shade, center_camera=center,
+                       center_base=None if center is None or frame.base_from_camera is None
+                       else frame.to_base(center)[0])

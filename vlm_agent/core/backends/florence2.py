@@ -2,14 +2,10 @@
 detection (`<OD>`), phrase grounding and scene description, through its task prompts."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..attributes import color_name
 from ..checkpoints import load_pretrained, require_checkpoint
 from ..frame import RGBDFrame
 from ..objects import SceneObject
-from ..vocabulary import CATEGORY_OF
-from .base import GroundingBackend, box_center_3d
+from .base import GroundingBackend, object_from_box
 
 HOW_TO_GET = ("put a Florence-2 checkpoint there, e.g. `huggingface-cli download florence-community/Florence-2-base "
               "--local-dir DIR` where a network exists")
@@ -43,21 +39,9 @@ class Florence2Backend(GroundingBackend):
         return self.processor.post_process_generation(generated, task=task, image_size=(width, height))[task]
 
     def objects_from(self, detections: dict, frame: RGBDFrame) -> list[SceneObject]:
-        height, width = frame.rgb.shape[:2]
-        objects = []
-        for index, (box, label) in enumerate(zip(detections.get("bboxes", []), detections.get("labels", []))):
-            x0, y0, x1, y1 = (float(np.clip(v, 0, limit)) for v, limit in zip(box, (width, height, width, height)))
-            if x1 - x0 < 1 or y1 - y0 < 1:
-                continue
-            pixels = frame.rgb[int(y0):int(y1), int(x0):int(x1)].reshape(-1, 3)
-            color, shade = color_name(pixels[::max(1, len(pixels) // 4096)])
-            center = box_center_3d(frame, (x0, y0, x1, y1))
-            name = str(label).strip().lower()
-            objects.append(SceneObject(
-                id=f"florence_{index}", label=CATEGORY_OF.get(name, name), bbox_xyxy=(x0, y0, x1, y1), color=color,
-                shade=shade, center_camera=center,
-                center_base=None if center is None or frame.base_from_camera is None else frame.to_base(center)[0]))
-        return objects
+        made = (object_from_box(frame, f"florence_{i}", box, label)
+                for i, (box, label) in enumerate(zip(detections.get("bboxes", []), detections.get("labels", []))))
+        return [obj for obj in made if obj is not None]
 
     def propose(self, frame: RGBDFrame) -> list[SceneObject]:
         if frame.key is None or frame.key != self._frame_key:

@@ -3,15 +3,12 @@ of category names. Text and image are fused inside the model, so it runs once pe
 whole vocabulary and again only when the vocabulary grows (a command names a new noun)."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..attributes import color_name
 from ..checkpoints import require_checkpoint, load_pretrained
 from ..command_parser import ParsedCommand
 from ..frame import RGBDFrame
 from ..objects import SceneObject
-from ..vocabulary import CATEGORY_OF, CATEGORY_SYNONYMS
-from .base import GroundingBackend, box_center_3d
+from ..vocabulary import CATEGORY_SYNONYMS
+from .base import GroundingBackend, object_from_box
 
 HOW_TO_GET = ("put a Grounding DINO checkpoint there, e.g. `huggingface-cli download IDEA-Research/grounding-dino-tiny "
               "--local-dir DIR` where a network exists")
@@ -53,24 +50,12 @@ class GroundingDinoBackend(GroundingBackend):
         with self._torch.inference_mode():
             outputs = self.model(**inputs)
         self.model_passes += 1
-        height, width = frame.rgb.shape[:2]
         detections = self.processor.post_process_grounded_object_detection(
             outputs, inputs["input_ids"], threshold=self.box_threshold, text_threshold=self.text_threshold,
-            target_sizes=[(height, width)])[0]
-        objects = []
+            target_sizes=[frame.rgb.shape[:2]])[0]
         labels = detections.get("text_labels", detections.get("labels"))
-        for index, (box, score, label) in enumerate(zip(detections["boxes"].tolist(), detections["scores"].tolist(),
-                                                        labels)):
-            x0, y0, x1, y1 = (float(np.clip(v, 0, limit)) for v, limit in zip(box, (width, height, width, height)))
-            if x1 - x0 < 1 or y1 - y0 < 1:
-                continue
-            pixels = frame.rgb[int(y0):int(y1), int(x0):int(x1)].reshape(-1, 3)
-            color, shade = color_name(pixels[::max(1, len(pixels) // 4096)])
-            center = box_center_3d(frame, (x0, y0, x1, y1))
-            name = str(label).strip()
-            objects.append(SceneObject(
-                id=f"dino_{index}", label=CATEGORY_OF.get(name, name), bbox_xyxy=(x0, y0, x1, y1),
-                detector_score=float(score), color=color, shade=shade, center_camera=center,
-                center_base=None if center is None or frame.base_from_camera is None else frame.to_base(center)[0]))
+        made = (object_from_box(frame, f"dino_{i}", box, label, score) for i, (box, score, label) in
+                enumerate(zip(detections["boxes"].tolist(), detections["scores"].tolist(), labels)))
+        objects = [obj for obj in made if obj is not None]
         self._cache_key, self._objects = key, objects
         return objects

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..attributes import color_name
 from ..checkpoints import require_checkpoint
 from ..command_parser import ObjectPhrase
 from ..errors import InputError
 from ..frame import RGBDFrame
 from ..objects import SceneObject
-from .base import GroundingBackend, box_center_3d
+from .base import GroundingBackend, object_from_box
 
 HOW_TO_GET = ("put an OWL-ViT or OWLv2 checkpoint there, e.g. `huggingface-cli download google/owlv2-base-patch16-ensemble "
               "--local-dir DIR` where a network exists")
@@ -233,21 +232,12 @@ class OwlBackend(GroundingBackend):
             if score < self.min_score and rank > 0:
                 break
             cx, cy, w, h = boxes[index] * side  # the model saw the image padded to a square
-            height, width = frame.rgb.shape[:2]
-            box = (float(np.clip(cx - w / 2, 0, width)), float(np.clip(cy - h / 2, 0, height)),
-                   float(np.clip(cx + w / 2, 0, width)), float(np.clip(cy + h / 2, 0, height)))
-            if box[2] - box[0] < 1 or box[3] - box[1] < 1:
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            obj = object_from_box(frame, f"owl_{rank}", box, "object", score)
+            if obj is None:
                 continue  # entirely in the padding
-            x0, y0, x1, y1 = (int(v) for v in box)
-            step = max(1, (x1 - x0) * (y1 - y0) // 4096)  # ~4k pixels are plenty for a median colour
-            color, shade = color_name(frame.rgb[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)].reshape(-1, 3)[::step])
-            center = box_center_3d(frame, box)
-            obj = SceneObject(id=f"owl_{rank}", label="object", bbox_xyxy=box, detector_score=score, color=color,
-                              shade=shade, center_camera=center,
-                              center_base=None if center is None or frame.base_from_camera is None
-                              else frame.to_base(center)[0])
-            self._indices[obj.id] = int(index)
             objects.append(obj)
+            self._indices[obj.id] = int(index)
         return objects
 
     def score(self, objects: list[SceneObject], phrase: ObjectPhrase) -> np.ndarray:

@@ -11,6 +11,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -18,8 +19,7 @@ import numpy as np
 from ..errors import InputError
 from ..frame import RGBDFrame
 from ..objects import SceneObject
-from ..vocabulary import CATEGORY_OF
-from .base import GroundingBackend, box_center_3d
+from .base import GroundingBackend, object_from_box
 
 OBJECTS_SCHEMA = {
     "type": "object",
@@ -95,14 +95,11 @@ class RemoteVLMBackend(GroundingBackend):
         for index, item in enumerate(answer.get("objects", [])):
             try:
                 x0, y0, x1, y1 = (float(v) for v in item["box"])
-                label = str(item["label"]).lower().strip()
+                label = str(item["label"])
             except (KeyError, TypeError, ValueError) as exc:
                 raise InputError(f"the VLM server returned a malformed object: {item!r}") from exc
-            box = (max(0.0, min(x0, x1)), max(0.0, min(y0, y1)), min(width, max(x0, x1)), min(height, max(y0, y1)))
-            center = box_center_3d(frame, box)
-            objects.append(SceneObject(
-                id=f"vlm_{index}", label=CATEGORY_OF.get(label, label), bbox_xyxy=box,
-                color=str(item.get("color", "")).lower(), center_camera=center,
-                center_base=None if center is None or frame.base_from_camera is None else frame.to_base(center)[0]))
+            obj = object_from_box(frame, f"vlm_{index}", (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), label)
+            if obj is not None:
+                objects.append(replace(obj, color=str(item.get("color") or obj.color).lower()))
         self._frame_key, self._objects = frame.key, objects
         return objects

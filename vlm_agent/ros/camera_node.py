@@ -56,6 +56,8 @@ class CameraNode(AgentNode):
             if not self.capture.isOpened():
                 raise InputError(f"cannot open camera or video '{source}'")
         self.intrinsics = load_camera_yaml(info_path).intrinsics if info_path else None
+        has_depth = self.scene is not None and self.scene.depth_m is not None
+        self.scene_depth = np.nan_to_num(self.scene.depth_m, nan=0.0) if has_depth else None
         self.create_timer(1.0 / rate, self._tick)
         self.report(Status.INFO, f"camera publishing from {source}")
 
@@ -88,8 +90,8 @@ class CameraNode(AgentNode):
             or _guess_intrinsics(rgb.shape[1], rgb.shape[0])
         self.rgb_pub.publish(image_to_ros(rgb, "rgb8", header))
         self.info_pub.publish(intrinsics_to_ros(intrinsics, header))
-        if self.scene is not None and self.scene.depth_m is not None:
-            self.depth_pub.publish(image_to_ros(np.nan_to_num(self.scene.depth_m, nan=0.0), "32FC1", header))
+        if self.scene_depth is not None:
+            self.depth_pub.publish(image_to_ros(self.scene_depth, "32FC1", header))
 
 
 def _guess_intrinsics(width: int, height: int) -> CameraIntrinsics:

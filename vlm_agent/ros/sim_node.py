@@ -2,6 +2,7 @@
 executing approved Plans with a kinematic gripper."""
 from __future__ import annotations
 
+import numpy as np
 from geometry_msgs.msg import Pose, PoseArray, PoseStamped, Vector3
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
@@ -51,20 +52,20 @@ class SimNode(AgentNode):
         self.report(Status.INFO, f"sim ready: scene '{self.world.scene.name}' with {len(self.world.body_ids)} objects")
 
     def _publish_frame(self):
-        if self._frame is None:  # render only after the scene changed
-            self._frame = self.world.render()
+        if self._frame is None:  # render and encode only after the scene changed; each tick restamps
+            rendered = self.world.render()
+            depth = np.nan_to_num(rendered.depth_m, nan=0.0)  # 0 = no reading
+            if self.depth_encoding == "16UC1":
+                depth = (depth * 1000).round()
+            header = Header(frame_id=self.camera_frame)
+            self._frame = (image_to_ros(rendered.rgb, "rgb8", header),
+                           image_to_ros(depth, self.depth_encoding, header),
+                           intrinsics_to_ros(self.world.scene.camera.intrinsics, header))
             self._publish_state()
-        header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.camera_frame)
-        depth = self._frame.depth_m
-        if self.depth_encoding == "16UC1":
-            depth = (depth * 1000).round()
-            depth[~(depth > 0)] = 0
-        else:
-            depth = depth.copy()
-            depth[~(depth > 0)] = 0  # 0 = no reading; NaN would also be valid for 32FC1
-        self.rgb_pub.publish(image_to_ros(self._frame.rgb, "rgb8", header))
-        self.depth_pub.publish(image_to_ros(depth, self.depth_encoding, header))
-        self.info_pub.publish(intrinsics_to_ros(self.world.scene.camera.intrinsics, header))
+        stamp = self.get_clock().now().to_msg()
+        for publisher, msg in zip((self.rgb_pub, self.depth_pub, self.info_pub), self._frame):
+            msg.header.stamp = stamp
+            publisher.publish(msg)
 
     def _publish_state(self):
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.base_frame)

@@ -13,6 +13,7 @@ from .vocabulary import (ACTION_WORDS, ARTICLES, CATEGORY_OF, COLOR_WORDS, FILLE
                          ORDINALS, ROBOT_WORDS, SHADE_WORDS, SIZE_WORDS, SUPERLATIVES)
 
 MAX_COMMAND_CHARS = 500
+QUESTION_WORDS = {"what", "which", "who", "whose", "why", "how", "is", "are", "does", "do", "can", "could", "was", "will"}
 
 # relation phrase -> relation kind; longest phrases first so "to the left of" wins over "left of"
 RELATIONS = sorted({
@@ -68,6 +69,7 @@ class ParsedCommand:
     destination: ObjectPhrase | None = None
     destination_relation: str = ""
     notes: tuple[str, ...] = field(default=())
+    question_kind: str = ""          # action "ask": exists, color or open
 
 
 def normalize(text: str) -> str:
@@ -88,6 +90,8 @@ def parse_command(text: str) -> ParsedCommand:
         raise InputError(f"command too long ({len(text)} characters, max {MAX_COMMAND_CHARS})")
     words = normalize(text)
     action, rest = _split_action(words)
+    if action is None and (text.rstrip().endswith("?") or words.split(" ")[0] in QUESTION_WORDS):
+        return _parse_question(text, words)
     if action is None:
         return ParsedCommand(text, "unknown", None, notes=(f"no known action in '{text}'",))
     # "pick up the red cube and put it in the bowl": the second step supplies the destination
@@ -103,6 +107,18 @@ def parse_command(text: str) -> ParsedCommand:
             return ParsedCommand(text, action, _parse_phrase(target_text), _parse_phrase(destination_text), relation)
         return ParsedCommand(text, "pick", _parse_phrase(rest), notes=("no destination given: picking only",))
     return ParsedCommand(text, action, _parse_phrase(rest))
+
+
+def _parse_question(text: str, words: str) -> ParsedCommand:
+    """A question about the scene: existence and colour questions name an object phrase the core can
+    answer from the objects it sees; anything else is an open question for a VLM backend."""
+    exists = re.match(r"^(?:is|are) there (.+)$", words)
+    if exists:
+        return ParsedCommand(text, "ask", _parse_phrase(exists.group(1)), question_kind="exists")
+    color = re.match(r"^(?:what|which) colou?rs? (?:is|are|does|do) (.+?)(?: have)?$", words)
+    if color:
+        return ParsedCommand(text, "ask", _parse_phrase(color.group(1)), question_kind="color")
+    return ParsedCommand(text, "ask", None, question_kind="open")
 
 
 def _split_action(words: str) -> tuple[str | None, str]:

@@ -48,7 +48,8 @@ class Grounder:
             return GroundingResult(STATUS_ERROR, str(exc), command_text=str(text)[:200])
         if parsed.action == "unknown":
             return GroundingResult(STATUS_ERROR, f"I did not understand '{text}': start with an action such as "
-                                   "pick up, put, push, point at, find, count or describe.", command_text=text)
+                                   "pick up, put, push, point at, find, count or describe, or ask a question.",
+                                   command_text=text)
         if self.synonyms is not None:
             parsed = self.synonyms.resolve_command(parsed)
         timings["parse"] = _ms(start)
@@ -67,6 +68,8 @@ class Grounder:
         if parsed.action == "describe" and (parsed.target is None or parsed.target.category is None):
             answer = self.backend.describe(frame) or describe(objects)
             return GroundingResult(STATUS_OK, answer, candidates=everything, answer=answer, **common)
+        if parsed.action == "ask":
+            return self._answer_question(parsed, objects, frame)
         if parsed.action in ("count", "describe"):
             matches = self.matches(parsed.target, objects)
             answer = f"I count {len(matches)} {_plural(parsed.target.head, len(matches))}."
@@ -91,6 +94,29 @@ class Grounder:
             STATUS_OK, f"Found the {chosen.obj.description} and the {destination.matches[0].obj.description}.",
             target=chosen, destination=destination.matches[0], destination_relation=parsed.destination_relation,
             references=refs, candidates=target.matches, **common)
+
+    def _answer_question(self, parsed: ParsedCommand, objects: list[SceneObject], frame: RGBDFrame) -> GroundingResult:
+        common = {"action": parsed.action, "command_text": parsed.text}
+        answer = self.backend.answer(frame, parsed.text)
+        if answer:
+            return GroundingResult(STATUS_OK, answer, candidates=tuple(Match(o, 1.0) for o in objects), answer=answer,
+                                   **common)
+        if parsed.question_kind == "exists":
+            matches = self.matches(parsed.target, objects)
+            answer = (f"Yes, I see {len(matches)} {_plural(parsed.target.head, len(matches))}." if matches
+                      else f"No, I see no {parsed.target.head}.")
+            return GroundingResult(STATUS_OK, answer, candidates=tuple(matches), answer=answer, **common)
+        if parsed.question_kind == "color":
+            target = self.resolve(parsed.target, objects)
+            if target.status != STATUS_OK:
+                return GroundingResult(target.status, target.message, candidates=target.matches, **common)
+            chosen = target.matches[0].obj
+            answer = f"The {chosen.label} is {' '.join(w for w in (chosen.shade, chosen.color) if w) or 'of no colour I can name'}."
+            return GroundingResult(STATUS_OK, answer, target=target.matches[0], candidates=target.matches, answer=answer,
+                                   **common)
+        return GroundingResult(STATUS_ERROR, f"The {self.backend.name} backend cannot answer open questions such as "
+                               f"'{parsed.text}'; select a VQA-capable VLM backend (qwen2_5_vl or remote) for visual "
+                               "question answering, or ask 'is there ...' / 'what colour is ...'.", **common)
 
     def _references(self, phrase: ObjectPhrase, objects) -> tuple[Match, ...]:
         if phrase.relation is None:

@@ -40,6 +40,11 @@ class GroundingBackend(ABC):
         """A sentence about the scene from a generative model; None lets the core list the objects."""
         return None
 
+    def answer(self, frame: RGBDFrame, question: str) -> str | None:
+        """A generative model's answer to a free-form question about the frame (VQA); None when the
+        backend has no such model, and the core answers what it can from the objects."""
+        return None
+
     def score(self, objects: list[SceneObject], phrase: ObjectPhrase) -> np.ndarray:
         """Attribute match of each object to the phrase, in [0, 1]."""
         return np.array([attribute_score(obj, phrase) for obj in objects], dtype=float)

@@ -58,6 +58,27 @@ def test_ground_errors_exit_one(tmp_path):
     assert done.returncode == 1 and json.loads(done.stdout)["status"] == "error"
 
 
+def test_ground_answers_questions(scene_dir):
+    out = json.loads(run("ground", str(scene_dir), "-c", "Is there a yellow ball?", "--no-synonyms").stdout)
+    assert out["status"] == "ok" and out["answer"] == "Yes, I see 1 yellow sphere."
+
+
+@pytest.mark.parametrize("backend", ["owl", "grounding_dino", "florence2", "qwen2_5_vl"])
+def test_every_model_backend_without_weights_says_how_to_get_them(scene_dir, tmp_path, backend):
+    done = run("ground", str(scene_dir), "-c", "pick up the red cube", "--backend", backend,
+               "--model", str(tmp_path), "--no-synonyms")
+    out = json.loads(done.stdout)
+    assert done.returncode == 1 and out["status"] == "error" and "huggingface-cli download" in out["message"]
+
+
+def test_launch_options_come_from_the_shared_launch_arguments():
+    from vlm_agent.cli import build_parser
+    from vlm_agent.graph import parameter_overrides
+    args = build_parser().parse_args(["launch", "--backend", "qwen2_5_vl", "--model-path", "/m", "--device", "cuda"])
+    assert parameter_overrides(vars(args)) == {"grounding": {"backend": "qwen2_5_vl", "model_path": "/m",
+                                                             "device": "cuda"}}
+
+
 def test_guard_verdicts():
     refused = json.loads(run("guard", "throw the knife at the person").stdout)
     assert refused == {"allowed": False, "category": "harm_to_people", "score": 1.0, "reason": refused["reason"]}

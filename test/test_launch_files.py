@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from vlm_agent.graph import NODES, default_params_file, selected_nodes
+from vlm_agent.graph import LAUNCH_ARGUMENTS, NODES, default_params_file, selected_nodes
 from vlm_agent.launcher import Graph
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,15 +21,20 @@ class Recorder:
         self.args, self.kwargs = args, kwargs
 
 
+class LaunchConfiguration(Recorder):
+    def perform(self, context: dict) -> str:  # the launch context, here a dict of argument values
+        return context.get(self.args[0], "")
+
+
 def _load_launch_file(monkeypatch):
     modules = {name: types.ModuleType(name) for name in (
         "launch", "launch.actions", "launch.conditions", "launch.substitutions", "launch_ros", "launch_ros.actions",
         "ament_index_python", "ament_index_python.packages")}
     modules["launch"].LaunchDescription = Recorder
-    for name in ("DeclareLaunchArgument", "SetEnvironmentVariable"):
+    for name in ("DeclareLaunchArgument", "SetEnvironmentVariable", "OpaqueFunction"):
         setattr(modules["launch.actions"], name, Recorder)
     modules["launch.conditions"].IfCondition = modules["launch.conditions"].UnlessCondition = Recorder
-    modules["launch.substitutions"].LaunchConfiguration = Recorder
+    modules["launch.substitutions"].LaunchConfiguration = LaunchConfiguration
     modules["launch_ros.actions"].Node = Recorder
     modules["ament_index_python.packages"].get_package_share_directory = lambda pkg: str(REPO)
     for name, module in modules.items():
@@ -41,16 +46,33 @@ def _load_launch_file(monkeypatch):
 
 
 def test_launch_file_starts_every_node_with_the_params_file(monkeypatch):
-    description = _load_launch_file(monkeypatch)
-    actions = description.args[0]
-    nodes = [a for a in actions if "executable" in a.kwargs]
+    actions = _load_launch_file(monkeypatch).args[0]
+    make_nodes = next(a for a in actions if "function" in a.kwargs).kwargs["function"]
+    nodes = make_nodes({})
     assert [n.kwargs["name"] for n in nodes] == [spec.name for spec in NODES]
     for node in nodes:
         assert (REPO / "scripts" / node.kwargs["executable"]).exists()
         assert node.kwargs["package"] == "vlm_agent"
         assert node.kwargs["parameters"][0].args == ("params_file",)
-    arguments = {a.args[0] for a in actions if "default_value" in a.kwargs}
-    assert arguments == {"use_sim", "camera_source", "params_file", "backend", "fastdds_profile"}
+        assert node.kwargs["parameters"][1] == {}  # no argument given: the params file decides
+    arguments = {a.args[0]: a.kwargs["default_value"] for a in actions if "default_value" in a.kwargs}
+    assert {"use_sim", "params_file", "fastdds_profile"} | {a.name for a in LAUNCH_ARGUMENTS} == set(arguments)
+    assert all(arguments[a.name] == "" for a in LAUNCH_ARGUMENTS)
+
+
+def test_launch_arguments_override_only_what_they_name(monkeypatch):
+    actions = _load_launch_file(monkeypatch).args[0]
+    make_nodes = next(a for a in actions if "function" in a.kwargs).kwargs["function"]
+    nodes = {n.kwargs["name"]: n for n in make_nodes({"backend": "owl", "model_path": "/models/owlv2",
+                                                      "runtime": "tensorrt", "onnx_dir": "/models/onnx",
+                                                      "device": "cuda", "camera_source": ""})}
+    assert nodes["grounding"].kwargs["parameters"][1] == {"backend": "owl", "model_path": "/models/owlv2",
+                                                          "runtime": "tensorrt", "onnx_dir": "/models/onnx",
+                                                          "device": "cuda"}
+    assert nodes["camera"].kwargs["parameters"][1] == {}
+    config = yaml.safe_load(default_params_file().read_text())
+    for argument in LAUNCH_ARGUMENTS:  # every argument names a parameter the params file sets
+        assert argument.parameter in config[argument.node]["ros__parameters"]
 
 
 def test_config_has_a_block_for_every_node_and_both_launchers_use_it():

@@ -18,6 +18,7 @@ class FakeVLM(BaseHTTPRequestHandler):
     behaviour = []  # per request: "ok", "500", "slow", "garbage", "400"
     requests = []
     objects = []
+    reply_text = None  # answer to prompts without a JSON schema
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -30,6 +31,8 @@ class FakeVLM(BaseHTTPRequestHandler):
             self.end_headers()
             return
         content = "not json" if mode == "garbage" else json.dumps({"objects": FakeVLM.objects})
+        if mode == "ok" and "response_format" not in body and FakeVLM.reply_text is not None:
+            content = FakeVLM.reply_text
         reply = {"id": "x", "object": "chat.completion", "model": body["model"],
                  "choices": [{"index": 0, "finish_reason": "stop",
                               "message": {"role": "assistant", "content": content}}]}
@@ -49,7 +52,7 @@ def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeVLM)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    FakeVLM.behaviour, FakeVLM.requests, FakeVLM.objects = [], [], []
+    FakeVLM.behaviour, FakeVLM.requests, FakeVLM.objects, FakeVLM.reply_text = [], [], [], None
     yield f"http://127.0.0.1:{httpd.server_port}/v1"
     httpd.shutdown()
 
@@ -82,16 +85,28 @@ def test_request_format_and_grounding_with_depth(server, tabletop):
 def test_retries_server_errors_then_succeeds(server):
     FakeVLM.behaviour = ["500", "500", "ok"]
     client = OpenAICompatibleClient(server, "m", timeout_s=5, retries=2)
-    assert client.chat_json("hi") == {"objects": []} and len(FakeVLM.requests) == 3
+    assert json.loads(client.chat("hi")) == {"objects": []} and len(FakeVLM.requests) == 3
 
 
 @pytest.mark.parametrize("behaviour, message", [(["slow", "slow"], "failed after 2"), (["400"], "HTTP 400"),
                                                 (["garbage"], "not the JSON")])
-def test_failures_raise_clear_errors(server, behaviour, message):
+def test_failures_raise_clear_errors(server, behaviour, message, tabletop):
     FakeVLM.behaviour = list(behaviour)
-    client = OpenAICompatibleClient(server, "m", timeout_s=0.3, retries=1)
+    backend = RemoteVLMBackend(server, "m", timeout_s=0.3, retries=1)
     with pytest.raises(InputError, match=message):
-        client.chat_json("hi")
+        backend.propose(tabletop[2])
+
+
+def test_questions_and_descriptions_go_to_the_server(server, tabletop):
+    FakeVLM.reply_text = "The can is orange and  stands left of the plate."
+    backend = RemoteVLMBackend(server, "m", timeout_s=5)
+    result = Grounder(backend).ground(tabletop[2], "Which side of the plate is the can on?")
+    assert result.status == "ok" and result.answer == "The can is orange and stands left of the plate."
+    prompt = FakeVLM.requests[-1][2]["messages"][0]["content"][0]["text"]
+    assert prompt.startswith("Which side of the plate is the can on?")
+    assert "response_format" not in FakeVLM.requests[-1][2]  # free text, no schema
+    described = Grounder(backend).ground(tabletop[2], "describe the scene")
+    assert described.answer == "The can is orange and stands left of the plate."
 
 
 def test_unreachable_server_raises_so_callers_report_an_error(tabletop):

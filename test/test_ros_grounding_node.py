@@ -145,3 +145,33 @@ def test_auto_reliability_follows_a_best_effort_camera_driver(harness, tabletop)
         executor.shutdown()
         node.destroy_node()
         driver.destroy_node()
+
+
+def test_missing_model_weights_keep_the_node_up_and_say_how_to_get_them(harness, tmp_path):
+    """A model backend without weights: the node starts, reports the error on vlm_agent/status and
+    answers every command with an `error` result (so nothing moves). (harness: rclpy is initialised.)"""
+    from rclpy.parameter import Parameter
+    node = GroundingNode(parameter_overrides=[Parameter("backend", value="owl"),
+                                              Parameter("model_path", value=str(tmp_path / "no_weights")),
+                                              Parameter("synonyms_model_path", value="none")])
+    tester = rclpy.create_node("missing_weights_tester")
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    executor.add_node(tester)
+    results, statuses = [], []
+    try:
+        tester.create_subscription(GroundingResult, "vlm_agent/grounding", results.append, EVENTS_QOS)
+        tester.create_subscription(Status, "vlm_agent/status", statuses.append, LATCHED_QOS)
+        command_pub = tester.create_publisher(Command, "vlm_agent/command", EVENTS_QOS)
+        assert spin_until(executor, lambda: any("not available" in s.message for s in statuses), 10)
+        status = next(s for s in statuses if "not available" in s.message)
+        assert status.level == Status.ERROR and "huggingface-cli download" in status.message
+        assert spin_until(executor, lambda: command_pub.get_subscription_count() > 0, 10)
+        command_pub.publish(Command(id="no-weights", text="pick up the red cube"))
+        assert spin_until(executor, lambda: any(r.command_id == "no-weights" for r in results), 10)
+        answer = next(r for r in results if r.command_id == "no-weights")
+        assert answer.status == "error" and "OWL-ViT/OWLv2" in answer.message
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+        tester.destroy_node()

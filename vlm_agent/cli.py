@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 
 def cmd_ground(args) -> int:
-    from .core.backends import create_backend
+    from .core.backends import BackendSettings, create_backend
     from .core.errors import InputError
     from .core.grounding import Grounder
     from .core.objects import STATUS_ERROR, GroundingResult
@@ -18,14 +17,13 @@ def cmd_ground(args) -> int:
     from .core.synonyms import SynonymResolver
     try:
         frame = read_scene_dir(args.scene_dir)
-        options = {"owl": {"model_path": args.model, "runtime": args.runtime, "onnx_dir": args.onnx_dir,
-                           "triton_url": args.triton_url},
-                   "grounding_dino": {"model_path": args.model}, "florence2": {"model_path": args.model},
-                   "remote": {"base_url": args.remote_url, "model": args.model,
-                              "api_key": os.environ.get("VLM_AGENT_API_KEY", "")}}.get(args.backend, {})
-        grounder = Grounder(create_backend(args.backend, **options), None if args.no_synonyms else SynonymResolver())
+        settings = BackendSettings(model_path=args.model, device=args.device, runtime=args.runtime,
+                                   onnx_dir=args.onnx_dir, triton_url=args.triton_url, remote_url=args.remote_url,
+                                   remote_model=args.model)
+        backend = create_backend(args.backend, **settings.options_for(args.backend))
+        grounder = Grounder(backend, None if args.no_synonyms else SynonymResolver())
         result = grounder.ground(frame, args.command)
-    except (InputError, ValueError) as exc:
+    except (InputError, ValueError, ImportError) as exc:
         result = GroundingResult(STATUS_ERROR, str(exc), command_text=args.command)
     print(json.dumps(result_dict(result), indent=2))
     return 1 if result.status == STATUS_ERROR else 0
@@ -111,21 +109,25 @@ def cmd_demo(args) -> int:
 
 
 def cmd_launch(args) -> int:
+    from .graph import LAUNCH_ARGUMENTS, parameter_overrides
     from .launcher import run_graph
-    overrides = {"grounding": {"backend": args.backend}}
-    if args.camera_source is not None:
-        overrides["camera"] = {"source": args.camera_source}
+    overrides = parameter_overrides({a.name: getattr(args, a.name) for a in LAUNCH_ARGUMENTS})
     return run_graph(args.use_sim == "true", args.params_file, overrides)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .core.backends import BACKENDS
+    from .graph import LAUNCH_ARGUMENTS
     parser = argparse.ArgumentParser(prog="vlm-agent", description=__doc__)
     sub = parser.add_subparsers(dest="command_name", required=True)
-    ground = sub.add_parser("ground", help="ground a command in a SCENE_DIR (rgb.png, depth.png, camera.yaml)")
+    ground = sub.add_parser("ground", help="ground a command, or answer a question, in a SCENE_DIR "
+                            "(rgb.png, depth.png, camera.yaml)")
     ground.add_argument("scene_dir")
-    ground.add_argument("--command", "-c", required=True)
-    ground.add_argument("--backend", default="rgbd_geometry", choices=("rgbd_geometry", "owl", "grounding_dino", "florence2", "remote"))
-    ground.add_argument("--model", default="", help="checkpoint folder (owl, grounding_dino, florence2) or served model name (remote)")
+    ground.add_argument("--command", "-c", required=True, help="a command or a question about the scene")
+    ground.add_argument("--backend", default="rgbd_geometry", choices=BACKENDS)
+    ground.add_argument("--model", default="", help="checkpoint folder (owl, grounding_dino, florence2, qwen2_5_vl) "
+                        "or served model name (remote)")
+    ground.add_argument("--device", default="cpu", help="PyTorch device of model backends: cpu, cuda, cuda:1")
     ground.add_argument("--remote-url", default="", help="OpenAI-compatible server, e.g. http://host:8000/v1")
     ground.add_argument("--runtime", default="torch", choices=("torch", "onnx", "tensorrt", "triton"))
     ground.add_argument("--triton-url", default="", help="Triton server with the exported encoders (--runtime triton)")
@@ -165,9 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     launch = sub.add_parser("launch", help="start the node graph (what ros2 launch vlm_agent agent.launch.py does)")
     launch.add_argument("--use-sim", choices=("true", "false"), default="true")
-    launch.add_argument("--camera-source", default=None)
     launch.add_argument("--params-file", default=None)
-    launch.add_argument("--backend", default="rgbd_geometry")
+    for argument in LAUNCH_ARGUMENTS:
+        launch.add_argument("--" + argument.name.replace("_", "-"), dest=argument.name, default=None,
+                            help=f"{argument.description} (default: the params file's)")
     launch.set_defaults(func=cmd_launch)
     return parser
 

@@ -22,6 +22,41 @@ NODES = (
 )
 
 
+@dataclass(frozen=True)
+class LaunchArgument:
+    """A launch argument (and `vlm-agent launch --option`) that overrides one node parameter when set."""
+    name: str
+    node: str
+    parameter: str
+    description: str
+
+
+# '' leaves the params file's value in place
+LAUNCH_ARGUMENTS = (
+    LaunchArgument("camera_source", "camera", "source", "Camera node source: device index, video, image folder or "
+                   "SCENE_DIR."),
+    LaunchArgument("backend", "grounding", "backend", "Grounding backend: rgbd_geometry, owl, grounding_dino, "
+                   "florence2, qwen2_5_vl or remote."),
+    LaunchArgument("model_path", "grounding", "model_path", "Local checkpoint folder of the model backend."),
+    LaunchArgument("device", "grounding", "device", "PyTorch device of the model backend: cpu, cuda, cuda:1."),
+    LaunchArgument("runtime", "grounding", "runtime", "owl runtime: torch, onnx, tensorrt or triton."),
+    LaunchArgument("onnx_dir", "grounding", "onnx_dir", "Exported ONNX encoders (runtime onnx or tensorrt)."),
+    LaunchArgument("triton_url", "grounding", "triton_url", "Triton server with the encoders (runtime triton)."),
+    LaunchArgument("remote_url", "grounding", "remote_url", "OpenAI-compatible VLM server (backend remote)."),
+    LaunchArgument("remote_model", "grounding", "remote_model", "Model name on that server."),
+)
+
+
+def parameter_overrides(values: dict[str, str | None]) -> dict[str, dict[str, str]]:
+    """{node: {parameter: value}} for the launch arguments given a non-empty value."""
+    overrides: dict[str, dict[str, str]] = {}
+    for argument in LAUNCH_ARGUMENTS:
+        value = values.get(argument.name)
+        if value not in (None, ""):
+            overrides.setdefault(argument.node, {})[argument.parameter] = str(value)
+    return overrides
+
+
 def selected_nodes(use_sim: bool) -> list[NodeSpec]:
     return [n for n in NODES if n.when == "always" or n.when == ("sim" if use_sim else "camera")]
 

@@ -29,7 +29,7 @@ def explain_result(result: GroundingResult) -> str:
 
 def result_dict(result: GroundingResult) -> dict:
     return {
-        "status": result.status, "action": result.action, "message": result.message,
+        "status": result.status, "action": result.action, "message": result.message, "answer": result.answer or None,
         "target": match_dict(result.target), "destination": match_dict(result.destination),
         "destination_relation": result.destination_relation or None,
         "candidates": [match_dict(m) for m in result.candidates],

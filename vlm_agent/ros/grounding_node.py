@@ -1,8 +1,6 @@
 """Grounding node: approved commands + latest RGB-D frame -> GroundingResult, markers, annotated image."""
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import Image
@@ -10,7 +8,7 @@ from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
 from vlm_agent.core.annotate import annotate
-from vlm_agent.core.backends import create_backend
+from vlm_agent.core.backends import BackendSettings, create_backend
 from vlm_agent.core.camera import parse_transform
 from vlm_agent.core.errors import InputError
 from vlm_agent.core.frame import RGBDFrame
@@ -30,16 +28,19 @@ class GroundingNode(AgentNode):
     def __init__(self, **node_options):
         super().__init__("grounding", **node_options)
         backend = self.param("backend", "rgbd_geometry", "Grounding backend: rgbd_geometry (embedded default), "
-                             "owl (OWL-ViT/OWLv2), grounding_dino or florence2 (weights in model_path), or remote "
-                             "(OpenAI-compatible VLM server).")
-        model_path = self.param("model_path", "", "Local checkpoint folder for model backends (owl).")
-        runtime = self.param("runtime", "torch", "owl runtime: torch, onnx (ONNX Runtime), tensorrt or triton.")
-        triton_url = self.param("triton_url", "", "Triton Inference Server serving the exported encoders (runtime triton).")
-        onnx_dir = self.param("onnx_dir", "", "Folder with the exported ONNX encoders (runtime onnx or tensorrt).")
-        remote_url = self.param("remote_url", "", "OpenAI-compatible server for backend remote, e.g. "
-                                "http://gpu-host:8000/v1 (API key from the VLM_AGENT_API_KEY environment variable).")
-        remote_model = self.param("remote_model", "", "Model name the remote server serves.")
-        remote_timeout = self.param("remote_timeout_s", 10.0, "Per-request timeout of the remote backend, seconds.")
+                             "owl (OWL-ViT/OWLv2), grounding_dino, florence2 or qwen2_5_vl (weights in model_path), "
+                             "or remote (OpenAI-compatible VLM server).")
+        settings = BackendSettings(
+            model_path=self.param("model_path", "", "Local checkpoint folder of the model backend."),
+            device=self.param("device", "cpu", "PyTorch device of the model backend: cpu, cuda, cuda:1."),
+            runtime=self.param("runtime", "torch", "owl runtime: torch, onnx (ONNX Runtime), tensorrt or triton."),
+            onnx_dir=self.param("onnx_dir", "", "Folder with the exported ONNX encoders (runtime onnx or tensorrt)."),
+            triton_url=self.param("triton_url", "", "Triton Inference Server serving the exported encoders "
+                                  "(runtime triton)."),
+            remote_url=self.param("remote_url", "", "OpenAI-compatible server for backend remote, e.g. "
+                                  "http://gpu-host:8000/v1 (API key from the VLM_AGENT_API_KEY environment variable)."),
+            remote_model=self.param("remote_model", "", "Model name the remote server serves."),
+            remote_timeout_s=self.param("remote_timeout_s", 10.0, "Per-request timeout of the remote backend, s."))
         reliability = self.param("image_reliability", "auto",
                                  "auto (match the publishers), reliable or best_effort for image subscriptions.")
         slop = self.param("sync_slop_s", 0.05, "Max stamp difference between RGB and depth of one frame, seconds.")
@@ -56,18 +57,21 @@ class GroundingNode(AgentNode):
         self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
         self.camera_pose: np.ndarray | None = None
         synonyms = None if synonyms_model == "none" else SynonymResolver(synonyms_model or None)
-        options = {"owl": {"model_path": model_path, "runtime": runtime, "onnx_dir": onnx_dir, "triton_url": triton_url},
-                   "grounding_dino": {"model_path": model_path}, "florence2": {"model_path": model_path},
-                   "remote": {"base_url": remote_url, "model": remote_model, "timeout_s": remote_timeout,
-                              "api_key": os.environ.get("VLM_AGENT_API_KEY", "")}}.get(backend, {})
-        self.grounder = Grounder(create_backend(backend, **options), synonyms)
+        self.grounder, self.unavailable = None, ""
+        try:
+            self.grounder = Grounder(create_backend(backend, **settings.options_for(backend)), synonyms)
+        except Exception as exc:  # missing weights, bad runtime, unknown backend: stay up and say so
+            self.unavailable = f"grounding backend '{backend}' is not available: {exc}"
         self.input = RGBDInput(self, reliability, slop, use_depth=True)
         self.create_subscription(PoseStamped, "camera/pose", self._on_camera_pose, LATCHED_QOS)
         self.create_subscription(Command, "vlm_agent/command", self._on_command, EVENTS_QOS)
         self.result_pub = self.create_publisher(GroundingResultMsg, "vlm_agent/grounding", EVENTS_QOS)
         self.marker_pub = self.create_publisher(MarkerArray, "vlm_agent/markers", EVENTS_QOS)
         self.annotated_pub = self.create_publisher(Image, "vlm_agent/annotated_image", EVENTS_QOS)
-        self.report(Status.INFO, f"grounding ready (backend {backend}, image QoS {reliability})")
+        if self.unavailable:
+            self.report(Status.ERROR, f"{self.unavailable}; every command is answered with an error")
+        else:
+            self.report(Status.INFO, f"grounding ready (backend {backend}, image QoS {reliability})")
 
     def _on_camera_pose(self, msg: PoseStamped):
         self.camera_pose = transform_from_pose(msg)
@@ -75,6 +79,8 @@ class GroundingNode(AgentNode):
     def _on_command(self, command: Command):
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id="")
         try:
+            if self.grounder is None:
+                raise InputError(self.unavailable)
             frame = self._frame()
             header = Header(stamp=self.input.synced.rgb.header.stamp, frame_id=frame.frame_id)
             result = self.grounder.ground(frame, command.text)

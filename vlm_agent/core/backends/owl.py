@@ -77,18 +77,22 @@ def patch_logits(class_embeds: np.ndarray, shift: np.ndarray, scale: np.ndarray,
 class TorchRuntime:
     name = "torch"
 
-    def __init__(self, model_dir: str):
+    def __init__(self, model_dir: str, device: str = "cpu"):
         import torch
-        self._torch = torch
-        self.image_encoder, self.text_encoder, _ = load_torch_encoders(model_dir)
+        self._torch, self.device = torch, device
+        image_encoder, text_encoder, _ = load_torch_encoders(model_dir)
+        self.image_encoder, self.text_encoder = image_encoder.to(device), text_encoder.to(device)
+
+    def _tensor(self, array: np.ndarray):
+        return self._torch.from_numpy(array).to(self.device)
 
     def encode_image(self, pixel_values: np.ndarray):
         with self._torch.inference_mode():
-            return tuple(t.numpy() for t in self.image_encoder(self._torch.from_numpy(pixel_values)))
+            return tuple(t.cpu().numpy() for t in self.image_encoder(self._tensor(pixel_values)))
 
     def encode_text(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         with self._torch.inference_mode():
-            return self.text_encoder(self._torch.from_numpy(input_ids), self._torch.from_numpy(attention_mask)).numpy()
+            return self.text_encoder(self._tensor(input_ids), self._tensor(attention_mask)).cpu().numpy()
 
 
 class OnnxRuntime:
@@ -170,7 +174,7 @@ class OwlBackend(GroundingBackend):
     name = "owl"
 
     def __init__(self, model_path: str, runtime: str = "torch", onnx_dir: str = "", triton_url: str = "",
-                 max_proposals: int = 20,
+                 device: str = "cpu", max_proposals: int = 20,
                  proposal_query: str = "a photo of an object", min_proposal_score: float = 0.1,
                  match_threshold: float = 0.1):
         require_checkpoint(model_path, "OWL-ViT/OWLv2", HOW_TO_GET)
@@ -187,7 +191,7 @@ class OwlBackend(GroundingBackend):
         elif runtime == "triton":
             self.runtime = TritonRuntime(triton_url)
         elif runtime == "torch":
-            self.runtime = TorchRuntime(model_path)
+            self.runtime = TorchRuntime(model_path, device)
         else:
             raise InputError(f"unknown runtime '{runtime}' (torch, onnx, tensorrt or triton)")
         self.max_proposals, self.proposal_query, self.min_score = max_proposals, proposal_query, min_proposal_score

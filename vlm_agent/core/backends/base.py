@@ -50,6 +50,21 @@ class GroundingBackend(ABC):
         return np.array([attribute_score(obj, phrase) for obj in objects], dtype=float)
 
 
+def command_phrases(parsed: ParsedCommand) -> list[ObjectPhrase]:
+    """Every object phrase a command names: target, destination and their relations' references."""
+    phrases = [p for p in (parsed.target, parsed.destination) if p is not None]
+    return phrases + [r for p in phrases if p.relation for r in p.relation.references]
+
+
+def box_iou(a, b) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    overlap = width * height
+    return overlap / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - overlap)
+
+
 def attribute_score(obj: SceneObject, phrase: ObjectPhrase) -> float:
     if phrase.category is None:  # an unknown noun matches only an open-vocabulary label that names it
         category = 1.0 if not phrase.noun or phrase.noun in obj.label.split() else 0.0

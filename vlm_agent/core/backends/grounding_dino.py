@@ -8,7 +8,7 @@ from ..command_parser import ParsedCommand
 from ..frame import RGBDFrame
 from ..objects import SceneObject
 from ..vocabulary import CATEGORY_SYNONYMS
-from .base import GroundingBackend, object_from_box
+from .base import GroundingBackend, command_phrases, object_from_box
 
 HOW_TO_GET = ("put a Grounding DINO checkpoint there, e.g. `huggingface-cli download IDEA-Research/grounding-dino-tiny "
               "--local-dir DIR` where a network exists")
@@ -31,10 +31,8 @@ class GroundingDinoBackend(GroundingBackend):
         self._cache_key, self._objects = None, []
 
     def prepare(self, parsed: ParsedCommand) -> None:
-        phrases = [parsed.target, parsed.destination]
-        phrases += [r for p in phrases if p is not None and p.relation for r in p.relation.references]
-        for phrase in phrases:
-            if phrase is None or phrase.category in self.vocabulary:
+        for phrase in command_phrases(parsed):
+            if phrase.category in self.vocabulary:
                 continue
             name = phrase.category or " ".join(phrase.unknown_words) or phrase.noun
             if name and name not in self.vocabulary:

@@ -217,7 +217,10 @@ class OwlBackend(GroundingBackend):
                              interpolation=cv2.INTER_AREA)
         square = np.full((self.image_size, self.image_size, 3), 128, np.uint8)
         square[:resized.shape[0], :resized.shape[1]] = resized
-        return np.ascontiguousarray(((square - MEAN_255) / STD_255).astype(np.float32).transpose(2, 0, 1)[None])
+        pixels = square.transpose(2, 0, 1).astype(np.float32, order="C")  # (3, S, S), normalised in place
+        pixels -= MEAN_255[:, None, None]
+        pixels *= (1 / STD_255)[:, None, None]
+        return pixels[None]
 
     def encoded(self, frame: RGBDFrame):
         if frame.key is None or frame.key != self._frame_key:

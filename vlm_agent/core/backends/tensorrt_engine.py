@@ -15,6 +15,10 @@ import numpy as np
 
 from ..errors import InputError
 
+# output names of the ONNX export (owl.export_onnx), in the order the OWL backend consumes them
+IMAGE_OUTPUTS = ("boxes", "class_embeds", "logit_shift", "logit_scale")
+TEXT_OUTPUT = "queries"
+
 
 def onnx_input_profiles(onnx_path: str | Path, max_batch: int = 8, opt_batch: int = 1) -> dict:
     """{input: (min, opt, max) shapes} for TensorRT optimisation profiles: every dynamic axis is a
@@ -109,7 +113,8 @@ class TensorRTEncoder:
         self.inputs = [n for n in names if self.engine.get_tensor_mode(n) == trt.TensorIOMode.INPUT]
         self.outputs = [n for n in names if self.engine.get_tensor_mode(n) == trt.TensorIOMode.OUTPUT]
 
-    def __call__(self, **arrays: np.ndarray) -> list[np.ndarray]:
+    def __call__(self, **arrays: np.ndarray) -> dict[str, np.ndarray]:
+        """Outputs by name: an engine's I/O order need not be the ONNX graph's."""
         torch, trt = self._torch, self._trt
         device_inputs = {}
         for name in self.inputs:
@@ -117,17 +122,17 @@ class TensorRTEncoder:
             device_inputs[name] = torch.from_numpy(np.ascontiguousarray(arrays[name])).to("cuda", dtype)
             self.context.set_input_shape(name, tuple(device_inputs[name].shape))
             self.context.set_tensor_address(name, device_inputs[name].data_ptr())
-        device_outputs = []
+        device_outputs = {}
         for name in self.outputs:
             dtype = torch.from_numpy(np.empty(0, trt.nptype(self.engine.get_tensor_dtype(name)))).dtype
             tensor = torch.empty(tuple(self.context.get_tensor_shape(name)), dtype=dtype, device="cuda")
             self.context.set_tensor_address(name, tensor.data_ptr())
-            device_outputs.append(tensor)
+            device_outputs[name] = tensor
         stream = torch.cuda.current_stream()
         if not self.context.execute_async_v3(stream.cuda_stream):
             raise InputError("TensorRT execution failed")
         stream.synchronize()
-        return [t.float().cpu().numpy() for t in device_outputs]
+        return {name: t.float().cpu().numpy() for name, t in device_outputs.items()}
 
 
 class TensorRTRuntime:
@@ -139,7 +144,8 @@ class TensorRTRuntime:
         self.text = TensorRTEncoder(cached_engine(Path(onnx_dir, "text_encoder.onnx"), cache_dir, precision))
 
     def encode_image(self, pixel_values: np.ndarray):
-        return tuple(self.image(pixel_values=pixel_values.astype(np.float32)))
+        outputs = self.image(pixel_values=pixel_values.astype(np.float32))
+        return tuple(outputs[name] for name in IMAGE_OUTPUTS)
 
     def encode_text(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        return self.text(input_ids=input_ids, attention_mask=attention_mask)[0]
+        return self.text(input_ids=input_ids, attention_mask=attention_mask)[TEXT_OUTPUT]

@@ -45,6 +45,15 @@ def test_absent_object_is_not_found_and_not_executed(graph):
     assert trace.plans == []
 
 
+def test_a_question_is_answered_in_the_explanation_and_nothing_moves(graph):
+    running, client = graph
+    trace = client.run("Is there a yellow ball?", timeout=30)
+    assert trace.result.status == "ok" and trace.result.action == "ask"
+    assert trace.result.message == "Yes, I see 1 yellow sphere."
+    assert trace.explanations[0].text == "Yes, I see 1 yellow sphere." and not trace.explanations[0].plan_proposed
+    assert trace.plans == [] and client.scene_state.plans_executed == 0
+
+
 def test_pick_up_the_red_cube_end_to_end(graph):
     running, client = graph
     red_before = _position(client.scene_state, "red_cube")

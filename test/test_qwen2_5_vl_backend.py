@@ -35,7 +35,8 @@ def test_random_weights_give_no_json_and_that_is_an_error_not_an_action(qwen, ta
                                            tabletop[2].base_from_camera, key="fresh"))
 
 
-def test_boxes_in_qwen_pixels_scale_back_to_the_frame(qwen, tabletop, monkeypatch):
+@pytest.mark.parametrize("answer_format", ["asked", "qwen_native"])
+def test_boxes_in_qwen_pixels_scale_back_to_the_frame(qwen, tabletop, monkeypatch, answer_format):
     scene, rendered, frame, truth = tabletop
     width, height = qwen.model.box_space(640, 480)
     rows, cols = np.nonzero(rendered.segmentation == [o.name for o in scene.objects].index("yellow_ball"))
@@ -44,9 +45,12 @@ def test_boxes_in_qwen_pixels_scale_back_to_the_frame(qwen, tabletop, monkeypatc
 
     def answer(prompt, rgb, schema=None):
         prompts.append(prompt)
-        return "```json\n" + json.dumps({"objects": [{"label": "ball", "color": "yellow", "box": box}]}) + "\n```"
+        if answer_format == "qwen_native":  # the grounding format Qwen2.5-VL was trained on
+            return "```json\n" + json.dumps([{"bbox_2d": [round(v) for v in box], "label": "ball"}]) + "\n```"
+        return json.dumps({"objects": [{"label": "ball", "color": "yellow", "box": box}]})
 
     monkeypatch.setattr(qwen.model, "chat", answer)
+    frame = frame.__class__(frame.rgb, frame.depth_m, frame.intrinsics, frame.base_from_camera, key=answer_format)
     result = Grounder(qwen).ground(frame, "pick up the yellow ball")
     assert result.status == "ok" and position_error(result.target, truth["yellow_ball"]) < 0.03
     assert f"{width}x{height} image" in prompts[0]

@@ -113,3 +113,21 @@ def test_unreachable_server_raises_so_callers_report_an_error(tabletop):
     backend = RemoteVLMBackend("http://127.0.0.1:9/v1", "m", timeout_s=0.5, retries=0)
     with pytest.raises(InputError):
         Grounder(backend).ground(tabletop[2], "pick up the red cube")
+
+
+@pytest.mark.parametrize("objects, message", [
+    ([{"label": "cube", "box": [1, 2, 3]}], "malformed object"),
+    ([{"box": [1, 2, 3, 4]}], "malformed object"),
+    ([{"label": "cube", "box": "left"}], "malformed object"),
+])
+def test_malformed_objects_are_errors_not_guesses(server, tabletop, objects, message):
+    FakeVLM.objects = objects
+    with pytest.raises(InputError, match=message):
+        RemoteVLMBackend(server, "m", timeout_s=5).propose(tabletop[2])
+
+
+def test_an_answer_without_an_object_list_is_an_error(server, tabletop):
+    FakeVLM.behaviour = ["ok"]
+    FakeVLM.objects = None
+    with pytest.raises(InputError, match="no object list"):
+        RemoteVLMBackend(server, "m", timeout_s=5).propose(tabletop[2])

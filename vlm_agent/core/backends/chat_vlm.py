@@ -43,16 +43,20 @@ class ChatModel(Protocol):
         """Size of the image in whose pixels the model gives boxes, for an input of width x height."""
 
 
-def json_from_answer(text: str) -> dict:
-    """The JSON object in a model's answer, also when wrapped in a ```json fence or prose."""
-    start, end = text.find("{"), text.rfind("}")
+def objects_from_answer(text: str) -> list:
+    """The object list in a model's answer: {"objects": [...]} as asked, or the bare list of
+    {"bbox_2d", "label"} items Qwen2.5-VL was trained to give; also inside a ```json fence or prose."""
+    starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
+    start = min(starts, default=0)
+    end = max(text.rfind("}"), text.rfind("]")) + 1 or len(text)
     try:
-        value = json.loads(text[start:end + 1]) if 0 <= start < end else json.loads(text)
+        value = json.loads(text[start:end])
     except json.JSONDecodeError as exc:
         raise InputError(f"the VLM's answer is not the JSON asked for: {text[:200]!r}") from exc
-    if not isinstance(value, dict):
-        raise InputError(f"the VLM's answer is not a JSON object: {text[:200]!r}")
-    return value
+    items = value.get("objects") if isinstance(value, dict) else value
+    if not isinstance(items, list):
+        raise InputError(f"the VLM's answer holds no object list: {text[:200]!r}")
+    return items
 
 
 class ChatVLMBackend(GroundingBackend):
@@ -68,15 +72,13 @@ class ChatVLMBackend(GroundingBackend):
             return self._objects
         height, width = frame.rgb.shape[:2]
         space_w, space_h = self.model.box_space(width, height)
-        answer = json_from_answer(self.model.chat(OBJECTS_PROMPT % (space_w, space_h), frame.rgb, OBJECTS_SCHEMA))
-        items = answer.get("objects", [])
-        if not isinstance(items, list):
-            raise InputError(f"the VLM's 'objects' is not a list: {items!r}"[:300])
+        items = objects_from_answer(self.model.chat(OBJECTS_PROMPT % (space_w, space_h), frame.rgb, OBJECTS_SCHEMA))
         objects = []
         for index, item in enumerate(items):
             try:
+                box = item["box"] if "box" in item else item["bbox_2d"]
                 x0, y0, x1, y1 = (float(v) * scale for v, scale in
-                                  zip(item["box"], (width / space_w, height / space_h) * 2, strict=True))
+                                  zip(box, (width / space_w, height / space_h) * 2, strict=True))
                 label = str(item["label"])
             except (KeyError, TypeError, ValueError) as exc:
                 raise InputError(f"the VLM returned a malformed object: {item!r}"[:300]) from exc

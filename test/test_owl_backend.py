@@ -1,6 +1,11 @@
 """OWL-ViT / OWLv2 backend on tiny randomly initialised checkpoints built from the real
 transformers classes: loading, caching, ONNX export with ONNX Runtime parity, and the same
 result shape as the embedded default. (No real weights are reachable here: accuracy is untested.)"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -103,9 +108,6 @@ def test_missing_weights_say_how_to_get_them(tmp_path):
 
 
 def test_cli_exports_and_grounds_with_onnx_runtime(owl, tmp_path):
-    import json
-    import subprocess
-    import sys
     folder, _ = owl
     run = lambda *a: subprocess.run([sys.executable, "-m", "vlm_agent.cli", *a], capture_output=True, text=True,
                                     timeout=300)
@@ -131,8 +133,6 @@ def test_boxes_get_3d_positions_from_depth(owl, tabletop, grounder):
 
 
 def test_models_list_finds_checkpoints_and_pull_fails_clearly_offline(owl, tmp_path):
-    import subprocess
-    import sys
     folder, _ = owl
     env = {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub"), "PATH": "/usr/bin:/bin"}
     listed = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "models", "list", "--dir", str(folder.parent)],
@@ -155,23 +155,95 @@ def test_tensorrt_profiles_and_cache_key_from_the_onnx_graph(owl):
     assert key != engine_cache_key(onnx_dir / "image_encoder.onnx", "NVIDIA H100 80GB", "10.3.0", "fp32")
 
 
-def test_tensorrt_engine_matches_onnx_runtime(owl, tmp_path):
+def test_fp16_graph_for_tensorrt_runs_in_onnx_runtime_close_to_fp32(owl, tmp_path):
+    """The FP16 graph a strongly typed TensorRT build gets: FP32 inputs/outputs, FP16 inside, valid
+    (topologically sorted) ONNX, and outputs within FP16 rounding of the FP32 graph."""
+    import onnx
+    import onnxruntime as ort
+    from vlm_agent.core.backends.tensorrt_engine import fp16_graph
+    folder, onnx_dir = owl
+    backend = OwlBackend(str(folder), "onnx", str(onnx_dir))
+    pixels = backend.preprocess(np.random.default_rng(1).integers(0, 255, (48, 64, 3), np.uint8))
+    tokens = backend.tokenizer(["a red cube", "plate"], padding="max_length", max_length=16, return_tensors="np")
+    feeds = {"image_encoder": {"pixel_values": pixels},
+             "text_encoder": {k: tokens[k].astype(np.int64) for k in ("input_ids", "attention_mask")}}
+    for name, inputs in feeds.items():
+        half = fp16_graph(onnx_dir / f"{name}.onnx", tmp_path / f"{name}.fp16.onnx")
+        model = onnx.load(str(half))
+        onnx.checker.check_model(model)
+        assert {i.type.tensor_type.elem_type for i in model.graph.input} <= {onnx.TensorProto.FLOAT,
+                                                                            onnx.TensorProto.INT64}
+        assert {o.type.tensor_type.elem_type for o in model.graph.output} == {onnx.TensorProto.FLOAT}
+        assert any(t.data_type == onnx.TensorProto.FLOAT16 for t in model.graph.initializer)
+        full = ort.InferenceSession(str(onnx_dir / f"{name}.onnx"), providers=["CPUExecutionProvider"]).run(None, inputs)
+        reduced = ort.InferenceSession(str(half), providers=["CPUExecutionProvider"]).run(None, inputs)
+        for a, b in zip(full, reduced):
+            assert b.dtype == np.float32 and np.allclose(a, b, atol=3e-2)
+
+
+class _RecordingTensorRT:
+    """The slice of the `tensorrt` module build_engine uses, recording calls; `generation` 11 has no
+    FP16 builder flag (strong typing only), 8 has no strongly typed networks."""
+
+    def __init__(self, generation: int):
+        import types
+        trt = self
+        self.__version__ = f"{generation}.0.0"
+        self.calls = []
+        self.NetworkDefinitionCreationFlag = types.SimpleNamespace(**({"STRONGLY_TYPED": 0} if generation > 8 else {}))
+        self.BuilderFlag = types.SimpleNamespace(**({"FP16": 1} if generation < 11 else {}))
+        self.MemoryPoolType = types.SimpleNamespace(WORKSPACE=0)
+        self.Logger = type("Logger", (), {"WARNING": 2, "__init__": lambda self, level: None})
+
+        class Recorder:
+            def __init__(self, *args):
+                pass
+
+            def __getattr__(self, name):
+                def call(*args):
+                    trt.calls.append((name, args))
+                    return {"parse_from_file": True, "build_serialized_network": b"engine"}.get(name, Recorder())
+                return call
+        self.Builder = self.OnnxParser = Recorder
+
+
+@pytest.mark.parametrize("generation", [8, 10, 11])
+def test_engine_build_uses_only_the_api_of_its_tensorrt_generation(owl, tmp_path, monkeypatch, generation):
+    from vlm_agent.core.backends.tensorrt_engine import build_engine
+    _, onnx_dir = owl
+    trt = _RecordingTensorRT(generation)
+    monkeypatch.setitem(sys.modules, "tensorrt", trt)
+    engine = build_engine(onnx_dir / "image_encoder.onnx", tmp_path / "image.engine", "fp16", progress=lambda m: None)
+    assert engine.read_bytes() == b"engine"
+    calls = dict(trt.calls)
+    parsed = Path(calls["parse_from_file"][0])
+    if generation == 8:
+        assert calls["create_network"] == (0,) and calls["set_flag"] == (1,) and parsed.name == "image_encoder.onnx"
+    else:
+        assert calls["create_network"] == (1,) and "set_flag" not in calls and parsed.name == "image.fp16.onnx"
+    assert calls["set_shape"] == ("pixel_values", (1, 3, 64, 64), (1, 3, 64, 64), (8, 3, 64, 64))
+
+
+@pytest.mark.parametrize("precision, tolerance", [("fp32", 1e-3), ("fp16", 3e-2)])
+def test_tensorrt_engine_matches_onnx_runtime(owl, tmp_path, precision, tolerance):
     trt = pytest.importorskip("tensorrt", reason="TensorRT is not installable on these machines (no GPU)")
     if not torch.cuda.is_available():
         pytest.skip("TensorRT needs a CUDA GPU")
     folder, onnx_dir = owl
     from vlm_agent.core.backends.tensorrt_engine import TensorRTRuntime
     reference = OwlBackend(str(folder), "onnx", str(onnx_dir))
-    engine = TensorRTRuntime(str(onnx_dir), cache_dir=str(tmp_path), precision="fp32")
+    engine = TensorRTRuntime(str(onnx_dir), cache_dir=str(tmp_path), precision=precision)
     pixels = reference.preprocess(np.full((40, 50, 3), 90, np.uint8))
     for a, b in zip(reference.runtime.encode_image(pixels), engine.encode_image(pixels)):
-        assert np.allclose(a, b, atol=1e-3)
+        assert np.allclose(a, b, atol=tolerance)
+    tokens = reference.tokenizer(["a red cube"], padding="max_length", max_length=16, return_tensors="np")
+    ids, mask = tokens["input_ids"].astype(np.int64), tokens["attention_mask"].astype(np.int64)
+    assert np.allclose(reference.runtime.encode_text(ids, mask), engine.encode_text(ids, mask), atol=tolerance)
     assert trt.__version__ in next(tmp_path.glob("image_encoder-*.engine")).name
 
 
 def test_triton_runtime_against_a_local_kserve_v2_server(owl):
     """A loopback server speaking Triton's KServe v2 JSON protocol, running the exported ONNX."""
-    import json
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 

@@ -44,36 +44,53 @@ def engine_cache_key(onnx_path: str | Path, gpu_name: str, trt_version: str, pre
     return f"{Path(onnx_path).stem}-{digest}-{gpu}-trt{trt_version}-{precision}"
 
 
+def fp16_graph(onnx_path: str | Path, out_path: str | Path) -> Path:
+    """The graph with FP16 weights and activations but FP32 inputs and outputs, topologically sorted:
+    what a strongly typed TensorRT build (the only kind in TensorRT 11) runs in FP16."""
+    import onnx
+    from onnxruntime.transformers.onnx_model import OnnxModel
+    model = OnnxModel(onnx.load(str(onnx_path)))
+    model.convert_float_to_float16(keep_io_types=True)
+    out_path = Path(out_path)
+    onnx.save(model.model, str(out_path))
+    return out_path
+
+
 def build_engine(onnx_path: str | Path, engine_path: str | Path, precision: str = "fp16",
                  profiles: dict | None = None, workspace_gib: float = 2.0,
                  progress: Callable[[str], None] = print) -> Path:
-    """Parse the ONNX graph, build a serialized engine (FP16 where the GPU supports it) with one
-    optimisation profile covering the dynamic axes, and write it to engine_path."""
+    """Parse the ONNX graph, build a serialized engine with one optimisation profile covering the
+    dynamic axes, and write it to engine_path. FP16 comes from an FP16 graph in a strongly typed
+    network (TensorRT 9 and later; the builder's FP16 flag is gone in 11), or from the FP16 builder
+    flag on TensorRT 8."""
     import tensorrt as trt
+    engine_path = Path(engine_path)
+    engine_path.parent.mkdir(parents=True, exist_ok=True)
+    strongly_typed = hasattr(trt.NetworkDefinitionCreationFlag, "STRONGLY_TYPED")
+    source = Path(onnx_path)
+    if precision == "fp16" and strongly_typed:
+        source = fp16_graph(onnx_path, engine_path.with_suffix(".fp16.onnx"))
     logger = trt.Logger(trt.Logger.WARNING)
     builder = trt.Builder(logger)
-    network = builder.create_network(0)  # explicit batch is the only mode in TensorRT 10
+    network = builder.create_network(1 << int(trt.NetworkDefinitionCreationFlag.STRONGLY_TYPED) if strongly_typed
+                                     else 0)  # explicit batch, the only mode since TensorRT 10
     parser = trt.OnnxParser(network, logger)
-    if not parser.parse(Path(onnx_path).read_bytes()):
+    if not parser.parse_from_file(str(source)):
         errors = "; ".join(str(parser.get_error(i)) for i in range(parser.num_errors))
-        raise InputError(f"TensorRT cannot parse {onnx_path}: {errors}")
+        raise InputError(f"TensorRT cannot parse {source}: {errors}")
     config = builder.create_builder_config()
     config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, int(workspace_gib * (1 << 30)))
-    if precision == "fp16":
-        if builder.platform_has_fast_fp16:
-            config.set_flag(trt.BuilderFlag.FP16)
-        else:
-            progress("this GPU has no fast FP16: building in FP32")
+    if precision == "fp16" and not strongly_typed:
+        config.set_flag(trt.BuilderFlag.FP16)
     profile = builder.create_optimization_profile()
     for name, (minimum, optimum, maximum) in (profiles or onnx_input_profiles(onnx_path)).items():
         profile.set_shape(name, minimum, optimum, maximum)
     config.add_optimization_profile(profile)
-    progress(f"building TensorRT engine for {Path(onnx_path).name} ({precision}); this takes minutes once")
+    progress(f"building TensorRT {trt.__version__} engine for {Path(onnx_path).name} ({precision}); "
+             "this takes minutes once")
     serialized = builder.build_serialized_network(network, config)
     if serialized is None:
         raise InputError(f"TensorRT failed to build an engine for {onnx_path}")
-    engine_path = Path(engine_path)
-    engine_path.parent.mkdir(parents=True, exist_ok=True)
     engine_path.write_bytes(bytes(serialized))
     progress(f"engine written to {engine_path}")
     return engine_path
@@ -86,6 +103,9 @@ def cached_engine(onnx_path: str | Path, cache_dir: str | Path, precision: str =
     import torch
     if not torch.cuda.is_available():
         raise InputError("TensorRT engines need a CUDA GPU; none is visible")
+    if precision == "fp16" and torch.cuda.get_device_capability(0) < (5, 3):
+        progress("this GPU has no native FP16: building in FP32")
+        precision = "fp32"
     key = engine_cache_key(onnx_path, torch.cuda.get_device_name(0), trt.__version__, precision)
     engine_path = Path(cache_dir).expanduser() / f"{key}.engine"
     if not engine_path.exists():

@@ -71,6 +71,17 @@ def test_every_model_backend_without_weights_says_how_to_get_them(scene_dir, tmp
     assert done.returncode == 1 and out["status"] == "error" and "huggingface-cli download" in out["message"]
 
 
+def test_build_engine_without_tensorrt_says_what_to_install(tmp_path):
+    pytest.importorskip("torch")
+    try:
+        import tensorrt  # noqa: F401
+        pytest.skip("TensorRT is installed here")
+    except ImportError:
+        pass
+    done = run("models", "build-engine", str(tmp_path))
+    assert done.returncode == 1 and "TensorRT is not installed: `pip install tensorrt`" in done.stderr
+
+
 def test_launch_options_come_from_the_shared_launch_arguments():
     from vlm_agent.cli import build_parser
     from vlm_agent.graph import parameter_overrides

@@ -20,6 +20,16 @@ IMAGE_OUTPUTS = ("boxes", "class_embeds", "logit_shift", "logit_scale")
 TEXT_OUTPUT = "queries"
 
 
+def import_tensorrt():
+    try:
+        import tensorrt
+    except ImportError as exc:
+        raise InputError("TensorRT is not installed: `pip install tensorrt` on a machine with an NVIDIA GPU and "
+                         "driver, or use runtime onnx (ONNX Runtime picks its TensorRT or CUDA provider when "
+                         f"present) ({exc})") from exc
+    return tensorrt
+
+
 def onnx_input_profiles(onnx_path: str | Path, max_batch: int = 8, opt_batch: int = 1) -> dict:
     """{input: (min, opt, max) shapes} for TensorRT optimisation profiles: every dynamic axis is a
     batch axis ranging 1..max_batch; static axes keep their size."""
@@ -63,7 +73,7 @@ def build_engine(onnx_path: str | Path, engine_path: str | Path, precision: str 
     dynamic axes, and write it to engine_path. FP16 comes from an FP16 graph in a strongly typed
     network (TensorRT 9 and later; the builder's FP16 flag is gone in 11), or from the FP16 builder
     flag on TensorRT 8."""
-    import tensorrt as trt
+    trt = import_tensorrt()
     engine_path = Path(engine_path)
     engine_path.parent.mkdir(parents=True, exist_ok=True)
     strongly_typed = hasattr(trt.NetworkDefinitionCreationFlag, "STRONGLY_TYPED")
@@ -99,7 +109,7 @@ def build_engine(onnx_path: str | Path, engine_path: str | Path, precision: str 
 def cached_engine(onnx_path: str | Path, cache_dir: str | Path, precision: str = "fp16",
                   progress: Callable[[str], None] = print) -> Path:
     """The engine for this graph, GPU, TensorRT version and precision; built when missing."""
-    import tensorrt as trt
+    trt = import_tensorrt()
     import torch
     if not torch.cuda.is_available():
         raise InputError("TensorRT engines need a CUDA GPU; none is visible")
@@ -121,7 +131,7 @@ class TensorRTEncoder:
     """Runs one engine with device buffers (torch CUDA tensors) on the current CUDA stream."""
 
     def __init__(self, engine_path: str | Path):
-        import tensorrt as trt
+        trt = import_tensorrt()
         import torch
         self._torch, self._trt = torch, trt
         runtime = trt.Runtime(trt.Logger(trt.Logger.WARNING))

@@ -132,6 +132,34 @@ def test_boxes_get_3d_positions_from_depth(owl, tabletop, grounder):
     assert np.linalg.norm(center[:2] - truth["red_cube"].position[:2]) < 0.03  # a box's depth lands on the object
 
 
+def test_model_path_may_name_a_pulled_model_or_a_hub_cache_repository(owl, tmp_path, monkeypatch, tabletop):
+    import shutil
+    from vlm_agent.core import checkpoints
+    folder, _ = owl
+    monkeypatch.setattr(checkpoints, "MODELS_DIR", tmp_path / "models")
+    shutil.copytree(folder, tmp_path / "models" / "google--owlv2-base-patch16-ensemble")
+    assert checkpoints.require_checkpoint("owlv2", "OWL", "") == str(tmp_path / "models" /
+                                                                       "google--owlv2-base-patch16-ensemble")
+    snapshot = tmp_path / "hub" / "models--test--tiny-owl" / "snapshots" / "0123abcd"
+    shutil.copytree(folder, snapshot)
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text("0123abcd")
+    scene_dir = tmp_path / "scene"
+    from vlm_agent.core.scene_dir import write_scene_dir
+    frame = tabletop[2]
+    write_scene_dir(scene_dir, frame.rgb, frame.depth_m, frame.intrinsics, frame.base_from_camera)
+    env = {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub"), "PATH": "/usr/bin:/bin",
+           "VLM_AGENT_MODELS": str(tmp_path / "empty")}
+    done = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "ground", str(scene_dir), "-c", "point at the cube",
+                           "--backend", "owl", "--model", "test/tiny-owl", "--no-synonyms"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert json.loads(done.stdout)["status"] in ("ok", "not_found", "ambiguous"), done.stdout + done.stderr
+    missing = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "ground", str(scene_dir), "-c", "point at it",
+                              "--backend", "owl", "--model", "test/not-cached", "--no-synonyms"],
+                             capture_output=True, text=True, env=env, timeout=300)
+    assert "no OWL-ViT/OWLv2 weights in 'test/not-cached'" in json.loads(missing.stdout)["message"]
+
+
 def test_models_list_finds_checkpoints_and_pull_fails_clearly_offline(owl, tmp_path):
     folder, _ = owl
     env = {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub"), "PATH": "/usr/bin:/bin"}

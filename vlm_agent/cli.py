@@ -71,8 +71,9 @@ def cmd_export_onnx(args) -> int:
 
 
 def cmd_models_list(args) -> int:
-    from .models import DEFAULT_DIR, list_models
-    found = list_models(Path(args.dir).expanduser() if args.dir else DEFAULT_DIR)
+    from .core.checkpoints import MODELS_DIR
+    from .models import list_models
+    found = list_models(Path(args.dir).expanduser() if args.dir else MODELS_DIR)
     for item in found:
         print(f"{item['model_type']:<16} {item['size_mb']:>9.1f} MB  {item['path']}")
     if not found:
@@ -81,9 +82,10 @@ def cmd_models_list(args) -> int:
 
 
 def cmd_models_pull(args) -> int:
-    from .models import DEFAULT_DIR, KNOWN, pull
+    from .core.checkpoints import KNOWN, MODELS_DIR
+    from .models import pull
     try:
-        print(f"downloaded to {pull(args.name, Path(args.dir).expanduser() if args.dir else DEFAULT_DIR)}")
+        print(f"downloaded to {pull(args.name, Path(args.dir).expanduser() if args.dir else MODELS_DIR)}")
     except Exception as exc:  # no network, unknown repository, no access: say which
         print(f"error: cannot download '{args.name}' ({exc.__class__.__name__}: {str(exc)[:300]}). "
               f"Known short names: {', '.join(KNOWN)}", file=sys.stderr)

@@ -5,16 +5,10 @@ import json
 import os
 from pathlib import Path
 
-DEFAULT_DIR = Path(os.environ.get("VLM_AGENT_MODELS", "~/.cache/vlm_agent/models")).expanduser()
-KNOWN = {  # short name -> Hugging Face repository
-    "owlv2": "google/owlv2-base-patch16-ensemble", "owlvit": "google/owlvit-base-patch32",
-    "grounding-dino": "IDEA-Research/grounding-dino-tiny", "florence-2": "florence-community/Florence-2-base",
-    "qwen2.5-vl": "Qwen/Qwen2.5-VL-3B-Instruct", "llama-guard-3": "meta-llama/Llama-Guard-3-1B",
-    "shieldgemma-2": "google/shieldgemma-2-4b-it",
-}
+from .core.checkpoints import KNOWN, MODELS_DIR, pulled_folder
 
 
-def list_models(models_dir: Path = DEFAULT_DIR) -> list[dict]:
+def list_models(models_dir: Path = MODELS_DIR) -> list[dict]:
     """Checkpoint folders (with config.json) under models_dir and in the Hugging Face cache."""
     roots = [models_dir, Path(os.environ.get("HF_HUB_CACHE", "~/.cache/huggingface/hub")).expanduser()]
     found = []
@@ -30,9 +24,7 @@ def list_models(models_dir: Path = DEFAULT_DIR) -> list[dict]:
     return found
 
 
-def pull(name: str, models_dir: Path = DEFAULT_DIR) -> Path:
+def pull(name: str, models_dir: Path = MODELS_DIR) -> Path:
     """Download a checkpoint (short name or repository id) with a progress bar."""
     from huggingface_hub import snapshot_download
-    repo = KNOWN.get(name, name)
-    target = models_dir / repo.replace("/", "--")
-    return Path(snapshot_download(repo_id=repo, local_dir=str(target)))
+    return Path(snapshot_download(repo_id=KNOWN.get(name, name), local_dir=str(pulled_folder(name, models_dir))))

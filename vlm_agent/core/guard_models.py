@@ -54,7 +54,7 @@ class LlamaGuard:
     """Llama Guard 3 from a local folder (the same code path for real and test weights)."""
 
     def __init__(self, model_path: str, max_new_tokens: int = 12, device: str = "cpu"):
-        require_checkpoint(model_path, "Llama Guard", HOW_TO_GET)
+        model_path = require_checkpoint(model_path, "Llama Guard", HOW_TO_GET)
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
         self._torch = torch
@@ -88,7 +88,7 @@ class ShieldGemma2:
 
     def __init__(self, model_path: str, policies: tuple[str, ...] = ("dangerous", "violence"),
                  threshold: float = 0.5, device: str = "cpu"):
-        require_checkpoint(model_path, "ShieldGemma 2", SHIELDGEMMA_HOW_TO_GET)
+        model_path = require_checkpoint(model_path, "ShieldGemma 2", SHIELDGEMMA_HOW_TO_GET)
         import torch
         from transformers import AutoProcessor, ShieldGemma2ForImageClassification
         self._torch = torch

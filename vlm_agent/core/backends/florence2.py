@@ -19,7 +19,7 @@ class Florence2Backend(GroundingBackend):
     name = "florence2"
 
     def __init__(self, model_path: str, device: str = "cpu", max_new_tokens: int = 256, phrase_grounding: bool = True):
-        require_checkpoint(model_path, "Florence-2", HOW_TO_GET)
+        model_path = require_checkpoint(model_path, "Florence-2", HOW_TO_GET)
         import torch
         from transformers import AutoModelForImageTextToText, AutoProcessor
         self._torch = torch

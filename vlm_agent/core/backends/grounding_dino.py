@@ -19,7 +19,7 @@ class GroundingDinoBackend(GroundingBackend):
 
     def __init__(self, model_path: str, box_threshold: float = 0.25, text_threshold: float = 0.2,
                  device: str = "cpu"):
-        require_checkpoint(model_path, "Grounding DINO", HOW_TO_GET)
+        model_path = require_checkpoint(model_path, "Grounding DINO", HOW_TO_GET)
         import torch
         from transformers import AutoModelForZeroShotObjectDetection, AutoProcessor
         self._torch = torch

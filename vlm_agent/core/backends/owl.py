@@ -180,7 +180,7 @@ class OwlBackend(GroundingBackend):
                  device: str = "cpu", max_proposals: int = 20,
                  proposal_query: str = "a photo of an object", min_proposal_score: float = 0.1,
                  match_threshold: float = 0.1):
-        require_checkpoint(model_path, "OWL-ViT/OWLv2", HOW_TO_GET)
+        model_path = require_checkpoint(model_path, "OWL-ViT/OWLv2", HOW_TO_GET)
         from transformers import AutoConfig, AutoTokenizer
         config = AutoConfig.from_pretrained(model_path, local_files_only=True)
         self.image_size = config.vision_config.image_size

@@ -21,7 +21,7 @@ class Qwen25VLModel:
     processor class also loads the video processor, which needs torchvision and is not used for stills."""
 
     def __init__(self, model_path: str, device: str = "cpu", max_new_tokens: int = 512):
-        require_checkpoint(model_path, "Qwen2.5-VL", HOW_TO_GET)
+        model_path = require_checkpoint(model_path, "Qwen2.5-VL", HOW_TO_GET)
         import torch
         from transformers import AutoTokenizer, Qwen2_5_VLForConditionalGeneration
         from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil

@@ -23,7 +23,9 @@ def build(folder: Path) -> Path:
 
 
 def timed(function, repeats: int) -> float:
-    """Median milliseconds per call after one warm-up call (the median resists other load on the machine)."""
+    """Median milliseconds per call after one warm-up call (the median resists other load on the machine).
+    Each contender runs in its own block: interleaving them lets ONNX Runtime's spinning worker threads
+    slow down the PyTorch call that follows, which would flatter ONNX Runtime."""
     function()
     times = []
     for _ in range(repeats):
@@ -51,7 +53,7 @@ def output_difference(folder: Path, backend, rgb, query: str) -> tuple[float, fl
             float(np.abs(boxes - reference.pred_boxes[0].numpy()).max()))
 
 
-def main(repeats: int = 20):
+def main(repeats: int = 30):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from PIL import Image

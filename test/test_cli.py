@@ -60,7 +60,7 @@ def test_ground_errors_exit_one(tmp_path):
 
 def test_ground_answers_questions(scene_dir):
     out = json.loads(run("ground", str(scene_dir), "-c", "Is there a yellow ball?", "--no-synonyms").stdout)
-    assert out["status"] == "ok" and out["answer"] == "Yes, I see 1 yellow sphere."
+    assert out["status"] == "ok" and out["answer"] == "Yes, I see 1 yellow ball."
 
 
 @pytest.mark.parametrize("backend", ["owl", "grounding_dino", "florence2", "qwen2_5_vl"])

@@ -37,10 +37,11 @@ def test_core_answers_existence_and_colour_from_what_it_sees(grounder, tabletop)
     assert yes.status == "ok" and yes.answer == "Yes, I see 1 red cube." and yes.action == "ask"
     cubes = grounder.ground(frame, "are there any cubes?")
     assert cubes.answer == "Yes, I see 3 cubes."
+    assert grounder.ground(frame, "are there any blocks").answer == "Yes, I see 3 blocks."  # in the user's words
     no = grounder.ground(frame, "is there a purple cube?")
     assert no.status == "ok" and no.answer == "No, I see no purple cube."
     colour = grounder.ground(frame, "what colour is the ball?")
-    assert colour.status == "ok" and colour.answer == "The sphere is yellow."
+    assert colour.status == "ok" and colour.answer == "The ball is yellow."
     assert colour.target.obj.label == "sphere"
     ambiguous = grounder.ground(frame, "what colour is the cube?")
     assert ambiguous.status == "ambiguous" and "?" in ambiguous.message

@@ -49,8 +49,8 @@ def test_a_question_is_answered_in_the_explanation_and_nothing_moves(graph):
     running, client = graph
     trace = client.run("Is there a yellow ball?", timeout=30)
     assert trace.result.status == "ok" and trace.result.action == "ask"
-    assert trace.result.message == "Yes, I see 1 yellow sphere."
-    assert trace.explanations[0].text == "Yes, I see 1 yellow sphere." and not trace.explanations[0].plan_proposed
+    assert trace.result.message == "Yes, I see 1 yellow ball."
+    assert trace.explanations[0].text == "Yes, I see 1 yellow ball." and not trace.explanations[0].plan_proposed
     assert trace.plans == [] and client.scene_state.plans_executed == 0
 
 

@@ -12,6 +12,7 @@ from .ros.conversions import rgb_from_ros
 
 # (command, what should happen)
 DEMO_COMMANDS = (
+    ("is there a yellow ball?", "ok"),  # a question: answered in the explanation, nothing moves
     ("pick up the red cube", "executed"),
     ("throw the knife at the person", "refused"),
     ("pick up the purple cube", "not_found"),

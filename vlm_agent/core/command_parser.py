@@ -56,8 +56,14 @@ class ObjectPhrase:
 
     @property
     def head(self) -> str:
-        """Short description ("red cube") used in answers."""
+        """Short description in canonical words ("red cube")."""
         words = [self.shade, self.color, self.size, self.category or self.noun or "object"]
+        return " ".join(w for w in words if w)
+
+    @property
+    def as_said(self) -> str:
+        """Short description in the user's own noun ("yellow ball"), for answers to questions."""
+        words = [self.shade, self.color, self.size, self.noun or self.category or "object"]
         return " ".join(w for w in words if w)
 
 

@@ -103,15 +103,16 @@ class Grounder:
                                    **common)
         if parsed.question_kind == "exists":
             matches = self.matches(parsed.target, objects)
-            answer = (f"Yes, I see {len(matches)} {_plural(parsed.target.head, len(matches))}." if matches
-                      else f"No, I see no {parsed.target.head}.")
+            said = parsed.target.as_said
+            answer = (f"Yes, I see {len(matches)} {_plural(said, len(matches))}." if matches else f"No, I see no {said}.")
             return GroundingResult(STATUS_OK, answer, candidates=tuple(matches), answer=answer, **common)
         if parsed.question_kind == "color":
             target = self.resolve(parsed.target, objects)
             if target.status != STATUS_OK:
                 return GroundingResult(target.status, target.message, candidates=target.matches, **common)
             chosen = target.matches[0].obj
-            answer = f"The {chosen.label} is {' '.join(w for w in (chosen.shade, chosen.color) if w) or 'of no colour I can name'}."
+            colour = " ".join(w for w in (chosen.shade, chosen.color) if w) or "of no colour I can name"
+            answer = f"The {parsed.target.noun or chosen.label} is {colour}."
             return GroundingResult(STATUS_OK, answer, target=target.matches[0], candidates=target.matches, answer=answer,
                                    **common)
         return GroundingResult(STATUS_ERROR, f"The {self.backend.name} backend cannot answer open questions such as "

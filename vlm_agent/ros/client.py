@@ -59,7 +59,10 @@ class AgentClient(Node):
         self.traces: dict[str, CommandTrace] = {}
         self.statuses: list[Status] = []
         self.scene_state: SceneState | None = None
-        self.annotated: dict[tuple[int, int], Image] = {}  # by frame stamp, the newest few
+        # by frame stamp, the newest few: commands answered on one frame share its stamp, and the
+        # grounding node draws one image per non-error result, in the order of its results
+        self.annotated: dict[tuple[int, int], list[Image]] = {}
+        self._drawn_results: dict[tuple[int, int], list[str]] = {}
         self._ids = itertools.count()
         self.command_pub = self.create_publisher(Command, "vlm_agent/command_in", EVENTS_QOS)
         self.create_subscription(GroundingResult, "vlm_agent/grounding", self._collect("results"), EVENTS_QOS)
@@ -72,6 +75,8 @@ class AgentClient(Node):
 
     def _collect(self, kind: str):
         def callback(msg):
+            if kind == "results" and msg.status != "error":
+                self._drawn_results.setdefault(_stamp_key(msg), []).append(msg.command_id)
             trace = self.traces.get(msg.command_id)
             if trace is not None:
                 getattr(trace, kind).append(msg)
@@ -83,17 +88,19 @@ class AgentClient(Node):
         self.scene_state = msg
 
     def _on_annotated(self, msg: Image):
-        self.annotated[(msg.header.stamp.sec, msg.header.stamp.nanosec)] = msg
+        self.annotated.setdefault(_stamp_key(msg), []).append(msg)
         while len(self.annotated) > 20:
             self.annotated.pop(next(iter(self.annotated)))
 
     def annotated_image(self, trace: CommandTrace, timeout: float = 5.0) -> Image | None:
         """The annotated image the grounding node drew for this command's frame."""
-        if trace.result is None:
+        if trace.result is None or trace.command_id not in self._drawn_results.get(_stamp_key(trace.result), []):
             return None
-        key = (trace.result.header.stamp.sec, trace.result.header.stamp.nanosec)
-        self.spin_until(lambda: key in self.annotated, timeout)
-        return self.annotated.get(key)
+        key = _stamp_key(trace.result)
+        index = self._drawn_results[key].index(trace.command_id)
+        if not self.spin_until(lambda: len(self.annotated.get(key, [])) > index, timeout):
+            return None
+        return self.annotated[key][index]
 
     def spin_until(self, condition, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -133,3 +140,7 @@ class AgentClient(Node):
         trace = self.send(text)
         self.spin_until(lambda: trace.finished_at is not None, timeout)
         return trace
+
+
+def _stamp_key(msg) -> tuple[int, int]:
+    return msg.header.stamp.sec, msg.header.stamp.nanosec

@@ -46,6 +46,29 @@ def test_wrapper_reproduces_the_transformers_detector(owl):
     assert np.allclose(boxes.numpy(), reference.pred_boxes.numpy(), atol=1e-5)
 
 
+def test_preprocessing_puts_the_scene_where_the_checkpoints_own_processor_does(owl):
+    """OWLv2 pads to a square, OWL-ViT stretches: a bright block lands on the same pixels as with
+    the transformers image processor of that model type, and boxes map back the same way."""
+    from transformers.models.owlv2.image_processing_pil_owlv2 import Owlv2ImageProcessorPil
+    from transformers.models.owlvit.image_processing_pil_owlvit import OwlViTImageProcessorPil
+    folder, _ = owl
+    backend = OwlBackend(str(folder))
+    rgb = np.zeros((48, 64, 3), np.uint8)
+    rgb[10:22, 40:56] = 255
+    size = {"height": 64, "width": 64}
+    processor = (Owlv2ImageProcessorPil(size=size) if backend.pad_to_square
+                 else OwlViTImageProcessorPil(size=size, crop_size=size))
+    theirs = processor(images=[rgb], return_tensors="np")["pixel_values"][0, 0]
+    ours = backend.preprocess(rgb)[0, 0]
+
+    def centroid(channel):
+        rows, cols = np.nonzero(channel > channel.max() / 2)
+        return np.array([rows.mean(), cols.mean()])
+    assert np.linalg.norm(centroid(ours) - centroid(theirs)) < 1.0
+    expected = np.array([16 * 64 / 64, 48 * 64 / 64]) if backend.pad_to_square else np.array([16 * 64 / 48, 48])
+    assert np.linalg.norm(centroid(ours) - expected) < 1.0
+
+
 def test_onnx_runtime_matches_pytorch_with_dynamic_batch(owl):
     folder, onnx_dir = owl
     torch_backend, onnx_backend = OwlBackend(str(folder)), OwlBackend(str(folder), "onnx", str(onnx_dir))

@@ -184,6 +184,7 @@ class OwlBackend(GroundingBackend):
         from transformers import AutoConfig, AutoTokenizer
         config = AutoConfig.from_pretrained(model_path, local_files_only=True)
         self.image_size = config.vision_config.image_size
+        self.pad_to_square = config.model_type == "owlv2"  # OWL-ViT stretches the image to a square instead
         self.max_tokens = config.text_config.max_position_embeddings
         self.tokenizer = AutoTokenizer.from_pretrained(model_path, local_files_only=True)
         if runtime == "tensorrt":
@@ -211,15 +212,19 @@ class OwlBackend(GroundingBackend):
                                         tokens["attention_mask"].astype(np.int64))[0]
 
     def preprocess(self, rgb: np.ndarray) -> np.ndarray:
-        """Pad to a square (bottom/right, grey), resize, CLIP mean/std: the OWL checkpoints' preprocessing.
-        Resizing before padding gives the same picture with less work."""
+        """The checkpoints' own preprocessing: OWLv2 pads to a square (bottom/right, grey) and resizes,
+        OWL-ViT resizes straight to the square; then CLIP mean/std. (OWLv2: resizing before padding
+        gives the same picture with less work.)"""
         import cv2
         height, width = rgb.shape[:2]
-        scale = self.image_size / max(height, width)
-        resized = cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))),
-                             interpolation=cv2.INTER_AREA)
-        square = np.full((self.image_size, self.image_size, 3), 128, np.uint8)
-        square[:resized.shape[0], :resized.shape[1]] = resized
+        if not self.pad_to_square:
+            square = cv2.resize(rgb, (self.image_size, self.image_size), interpolation=cv2.INTER_AREA)
+        else:
+            scale = self.image_size / max(height, width)
+            resized = cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))),
+                                 interpolation=cv2.INTER_AREA)
+            square = np.full((self.image_size, self.image_size, 3), 128, np.uint8)
+            square[:resized.shape[0], :resized.shape[1]] = resized
         pixels = square.transpose(2, 0, 1).astype(np.float32, order="C")  # (3, S, S), normalised in place
         pixels -= MEAN_255[:, None, None]
         pixels *= (1 / STD_255)[:, None, None]
@@ -235,13 +240,15 @@ class OwlBackend(GroundingBackend):
         boxes, embeds, shift, scale = self.encoded(frame)
         logits = patch_logits(embeds, shift, scale, self.query(self.proposal_query)[None])[:, 0]
         order = np.argsort(-logits)[:self.max_proposals]
-        side = max(frame.rgb.shape[:2])
+        height, width = frame.rgb.shape[:2]
+        # boxes are relative to the square the model saw: the padded image (OWLv2) or the stretched one
+        scale = np.array([max(height, width)] * 4 if self.pad_to_square else [width, height, width, height])
         objects, self._indices = [], {}
         for rank, index in enumerate(order):
             score = float(1 / (1 + np.exp(-logits[index])))
             if score < self.min_score and rank > 0:
                 break
-            cx, cy, w, h = boxes[index] * side  # the model saw the image padded to a square
+            cx, cy, w, h = boxes[index] * scale
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
             obj = object_from_box(frame, f"owl_{rank}", box, "object", score)
             if obj is None:

@@ -49,3 +49,20 @@ def test_grounding_result_round_trip(tabletop, grounder):
     assert back.destination_relation == "left_of" and back.rationale == result.rationale
     assert np.allclose(back.target.obj.center_base, result.target.obj.center_base, atol=1e-6)
     assert back.target.obj.color == "red" and back.target.obj.size == pytest.approx(result.target.obj.size)
+
+
+def test_markers_for_objects_with_and_without_extent(tabletop, grounder):
+    """Segmented objects have a size (cube marker); detector boxes only a position (sphere marker)."""
+    from dataclasses import replace
+
+    from visualization_msgs.msg import Marker
+
+    from vlm_agent.core.objects import Match
+    from vlm_agent.ros.markers import result_markers
+    result = grounder.ground(tabletop[2], "put the red cube on the plate")
+    detected = Match(replace(result.destination.obj, size=None, rotation_camera=None), 0.8)
+    markers = result_markers(replace(result, destination=detected), Header(frame_id="camera")).markers
+    shapes = {m.ns: m.type for m in markers if m.action == Marker.ADD and m.ns != "vlm_agent/labels"}
+    assert shapes["vlm_agent/target"] == Marker.CUBE and shapes["vlm_agent/destination"] == Marker.SPHERE
+    sphere = next(m for m in markers if m.ns == "vlm_agent/destination")
+    assert abs(sphere.scale.x - 0.03) < 1e-6

@@ -91,10 +91,14 @@ class GroundingNode(AgentNode):
         if result.status == STATUS_ERROR:
             self.report(Status.ERROR, f"command '{command.id}': {result.message}")
         self.result_pub.publish(grounding_to_ros(result, command.id, header, self.base_frame))
-        if result.status != STATUS_ERROR:
+        if result.status == STATUS_ERROR:
+            return
+        try:
             self.marker_pub.publish(result_markers(result, header))
             if self.publish_annotated:
                 self.annotated_pub.publish(image_to_ros(annotate(frame.rgb, result), "rgb8", header))
+        except Exception as exc:  # drawing is a view of the result: it never takes the node down
+            self.report(Status.WARN, f"command '{command.id}': markers/annotated image not drawn: {exc!r}")
 
     def _frame(self) -> RGBDFrame:
         pair = self.input.synced

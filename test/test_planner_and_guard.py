@@ -26,6 +26,19 @@ def test_place_plan_releases_on_top_of_the_plate(tabletop, grounder):
     assert release.position[2] > plate[2]
 
 
+def test_no_place_plan_when_a_backend_measured_no_size(tabletop, grounder):
+    """Detector backends give a position but no 3D extent: picking works, placing is refused with why."""
+    from dataclasses import replace
+
+    from vlm_agent.core.objects import Match
+    result = grounder.ground(tabletop[2], "put the blue cube on the plate")
+    unmeasured = replace(result, destination=Match(replace(result.destination.obj, size=None), 1.0))
+    outcome = plan_command(unmeasured, "c3")
+    assert outcome.plan is None and "size of the white plate was not measured" in outcome.explanation
+    picked = grounder.ground(tabletop[2], "pick up the blue cube")
+    assert plan_command(replace(picked, target=Match(replace(picked.target.obj, size=None), 1.0)), "c4").plan
+
+
 def test_no_plan_for_not_found_or_questions(tabletop, grounder):
     assert plan_command(grounder.ground(tabletop[2], "pick the purple cube"), "c").plan is None
     outcome = plan_command(grounder.ground(tabletop[2], "how many cubes are there"), "c")

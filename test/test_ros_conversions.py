@@ -49,6 +49,10 @@ def test_grounding_result_round_trip(tabletop, grounder):
     assert back.destination_relation == "left_of" and back.rationale == result.rationale
     assert np.allclose(back.target.obj.center_base, result.target.obj.center_base, atol=1e-6)
     assert back.target.obj.color == "red" and back.target.obj.size == pytest.approx(result.target.obj.size)
+    from dataclasses import replace
+    unmeasured = replace(result, target=replace(result.target, obj=replace(result.target.obj, size=None)))
+    assert result_from_ros(grounding_to_ros(unmeasured, "c2", Header(frame_id="camera"), "base_link")
+                           ).target.obj.size is None  # "not measured" survives the message
 
 
 def test_markers_for_objects_with_and_without_extent(tabletop, grounder):

@@ -40,6 +40,12 @@ def plan_command(result: GroundingResult, command_id: str, config: PlannerConfig
     if target is None or target.center_base is None:
         return PlanOutcome(None, "I will not move: the camera's pose in the robot base frame is unknown, so the "
                            "object's position cannot be turned into a robot motion.", evidence)
+    if result.action == "place":
+        unmeasured = [o for o in (target, result.destination.obj) if o.size is None]
+        if unmeasured:
+            return PlanOutcome(None, f"I will not move: the size of the {unmeasured[0].description} was not "
+                               "measured (this grounding backend gives positions, not 3D extents), so I cannot "
+                               "compute a safe height to release it.", evidence)
     steps = _steps(result, target, config)
     if steps is None:
         return PlanOutcome(None, f"I will not move: the destination's position in {config.base_frame} is unknown.",

@@ -51,6 +51,12 @@ class PlannerNode(AgentNode):
                                                  evidence_object_ids=list(outcome.evidence_ids)))
 
 
+def _size_or_none(size) -> np.ndarray | None:
+    """A zero size in the message means none was measured (detector boxes give no 3D extent)."""
+    extent = np.array([size.x, size.y, size.z])
+    return extent if np.any(extent > 0) else None
+
+
 def result_from_ros(msg: GroundingResultMsg) -> GroundingResult:
     """The planner's view of a result: objects with base-frame poses, sizes and scores."""
     def match(obj) -> Match:
@@ -64,7 +70,7 @@ def result_from_ros(msg: GroundingResultMsg) -> GroundingResult:
                                     obj.pose_camera.pose.position.z]),
             center_base=None if base is None else np.array([base.x, base.y, base.z]),
             yaw_base=float(np.arctan2(2 * (o.w * o.z + o.x * o.y), 1 - 2 * (o.y * o.y + o.z * o.z))),
-            size=np.array([obj.size.x, obj.size.y, obj.size.z]))
+            size=_size_or_none(obj.size))
         return Match(scene_object, float(obj.score), obj.matched_phrase)
     return GroundingResult(
         status=msg.status, message=msg.message, action=msg.action, command_text=msg.command_text,

@@ -55,10 +55,18 @@ def test_open_question_without_a_vlm_says_which_backends_answer(grounder, tablet
 
 def test_vlm_answer_wins_and_an_answer_never_moves_the_robot(tabletop):
     class AnsweringBackend(type(create_backend("rgbd_geometry"))):
+        proposals = 0
+
         def answer(self, frame, question):
             return f"{question} -> the can is empty"
 
-    result = Grounder(AnsweringBackend()).ground(tabletop[2], "Is the can empty?")
+        def propose(self, frame):
+            self.proposals += 1
+            return super().propose(frame)
+
+    backend = AnsweringBackend()
+    result = Grounder(backend).ground(tabletop[2], "Is the can empty?")
     assert result.status == "ok" and result.answer == "Is the can empty? -> the can is empty"
+    assert backend.proposals == 0  # the model answers from the image: no object pass before it
     outcome = plan_command(result, "q1")
     assert outcome.plan is None and outcome.explanation == result.answer

@@ -102,6 +102,7 @@ def test_questions_and_descriptions_go_to_the_server(server, tabletop):
     backend = RemoteVLMBackend(server, "m", timeout_s=5)
     result = Grounder(backend).ground(tabletop[2], "Which side of the plate is the can on?")
     assert result.status == "ok" and result.answer == "The can is orange and stands left of the plate."
+    assert len(FakeVLM.requests) == 1  # one request: the question, no object listing before it
     prompt = FakeVLM.requests[-1][2]["messages"][0]["content"][0]["text"]
     assert prompt.startswith("Which side of the plate is the can on?")
     assert "response_format" not in FakeVLM.requests[-1][2]  # free text, no schema

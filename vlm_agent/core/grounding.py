@@ -55,6 +55,12 @@ class Grounder:
         timings["parse"] = _ms(start)
         start = time.perf_counter()
         self.backend.prepare(parsed)
+        if parsed.action == "ask":  # a VQA backend answers from the image alone: no object pass needed
+            answer = self.backend.answer(frame, parsed.text)
+            if answer:
+                timings["answer"] = _ms(start)
+                return GroundingResult(STATUS_OK, answer, action="ask", command_text=parsed.text, answer=answer,
+                                       stage_latency_ms=timings, pose_frame_id=frame.pose_frame_id)
         objects = self.backend.propose(frame)
         timings["propose"] = _ms(start)
         start = time.perf_counter()
@@ -69,7 +75,7 @@ class Grounder:
             answer = self.backend.describe(frame) or describe(objects)
             return GroundingResult(STATUS_OK, answer, candidates=everything, answer=answer, **common)
         if parsed.action == "ask":
-            return self._answer_question(parsed, objects, frame)
+            return self._answer_question(parsed, objects)
         if parsed.action in ("count", "describe"):
             matches = self.matches(parsed.target, objects)
             answer = f"I count {len(matches)} {_plural(parsed.target.head, len(matches))}."
@@ -95,12 +101,9 @@ class Grounder:
             target=chosen, destination=destination.matches[0], destination_relation=parsed.destination_relation,
             references=refs, candidates=target.matches, **common)
 
-    def _answer_question(self, parsed: ParsedCommand, objects: list[SceneObject], frame: RGBDFrame) -> GroundingResult:
+    def _answer_question(self, parsed: ParsedCommand, objects: list[SceneObject]) -> GroundingResult:
+        """What the core answers from the objects when no VQA backend did."""
         common = {"action": parsed.action, "command_text": parsed.text}
-        answer = self.backend.answer(frame, parsed.text)
-        if answer:
-            return GroundingResult(STATUS_OK, answer, candidates=tuple(Match(o, 1.0) for o in objects), answer=answer,
-                                   **common)
         if parsed.question_kind == "exists":
             matches = self.matches(parsed.target, objects)
             said = parsed.target.as_said

@@ -37,7 +37,8 @@ LAUNCH_ARGUMENTS = (
                    "SCENE_DIR."),
     LaunchArgument("backend", "grounding", "backend", "Grounding backend: rgbd_geometry, owl, grounding_dino, "
                    "florence2, qwen2_5_vl or remote."),
-    LaunchArgument("model_path", "grounding", "model_path", "Local checkpoint folder of the model backend."),
+    LaunchArgument("model_path", "grounding", "model_path", "Model backend weights: checkpoint folder, name `vlm-agent "
+                   "models pull` fetched, or repository id in the Hugging Face cache."),
     LaunchArgument("device", "grounding", "device", "PyTorch device of the model backend: cpu, cuda, cuda:1."),
     LaunchArgument("runtime", "grounding", "runtime", "owl runtime: torch, onnx, tensorrt or triton."),
     LaunchArgument("onnx_dir", "grounding", "onnx_dir", "Exported ONNX encoders (runtime onnx or tensorrt)."),

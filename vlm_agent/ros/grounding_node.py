@@ -31,7 +31,8 @@ class GroundingNode(AgentNode):
                              "owl (OWL-ViT/OWLv2), grounding_dino, florence2 or qwen2_5_vl (weights in model_path), "
                              "or remote (OpenAI-compatible VLM server).")
         settings = BackendSettings(
-            model_path=self.param("model_path", "", "Local checkpoint folder of the model backend."),
+            model_path=self.param("model_path", "", "Model backend weights: checkpoint folder, name `vlm-agent models "
+                                  "pull` fetched, or repository id in the Hugging Face cache."),
             device=self.param("device", "cpu", "PyTorch device of the model backend: cpu, cuda, cuda:1."),
             runtime=self.param("runtime", "torch", "owl runtime: torch, onnx (ONNX Runtime), tensorrt or triton."),
             onnx_dir=self.param("onnx_dir", "", "Folder with the exported ONNX encoders (runtime onnx or tensorrt)."),

@@ -1,12 +1,18 @@
 """Grounding backends: propose scene objects and score phrases against them."""
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
 
 from .base import GroundingBackend
 
-BACKENDS = ("rgbd_geometry", "owl", "grounding_dino", "florence2", "qwen2_5_vl", "remote")
+BACKEND_CLASSES = {  # name -> (module in this package, class)
+    "rgbd_geometry": ("rgbd_geometry", "RGBDGeometryBackend"), "owl": ("owl", "OwlBackend"),
+    "grounding_dino": ("grounding_dino", "GroundingDinoBackend"), "florence2": ("florence2", "Florence2Backend"),
+    "qwen2_5_vl": ("qwen2_5_vl", "Qwen25VLBackend"), "remote": ("remote", "RemoteVLMBackend"),
+}
+BACKENDS = tuple(BACKEND_CLASSES)
 
 
 @dataclass(frozen=True)
@@ -35,23 +41,9 @@ class BackendSettings:
 
 
 def create_backend(name: str, **options) -> GroundingBackend:
-    """Backend by name, as selected by the `backend` parameter or `--backend`."""
-    if name == "rgbd_geometry":
-        from .rgbd_geometry import RGBDGeometryBackend
-        return RGBDGeometryBackend(**options)
-    if name == "owl":
-        from .owl import OwlBackend
-        return OwlBackend(**options)
-    if name == "grounding_dino":
-        from .grounding_dino import GroundingDinoBackend
-        return GroundingDinoBackend(**options)
-    if name == "florence2":
-        from .florence2 import Florence2Backend
-        return Florence2Backend(**options)
-    if name == "qwen2_5_vl":
-        from .qwen2_5_vl import Qwen25VLBackend
-        return Qwen25VLBackend(**options)
-    if name == "remote":
-        from .remote import RemoteVLMBackend
-        return RemoteVLMBackend(**options)
-    raise ValueError(f"unknown grounding backend '{name}' (available: {', '.join(BACKENDS)})")
+    """Backend by name, as selected by the `backend` parameter or `--backend`; its module (and model
+    libraries) are imported only when chosen."""
+    if name not in BACKEND_CLASSES:
+        raise ValueError(f"unknown grounding backend '{name}' (available: {', '.join(BACKENDS)})")
+    module, class_name = BACKEND_CLASSES[name]
+    return getattr(importlib.import_module(f".{module}", __name__), class_name)(**options)

@@ -27,15 +27,23 @@ def pulled_folder(name: str, models_dir: Path | None = None) -> Path:
 def require_checkpoint(model_path: str, what: str, how_to_get: str) -> str:
     """The checkpoint folder model_path names; else one clear error that says how to get one."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    candidates = [Path(model_path).expanduser()] if model_path else []
-    if model_path and not Path(model_path).is_absolute():
-        candidates.append(pulled_folder(model_path))
-        candidates += [Path(p) for p in [_hub_cache_snapshot(KNOWN.get(model_path, model_path))] if p]
-    for folder in candidates:
+    for folder in _candidate_folders(model_path):
         if (folder / "config.json").exists():
             return str(folder)
     raise InputError(f"no {what} weights in '{model_path}' (a checkpoint folder, a name `vlm-agent models pull` "
                      f"fetched, or a repository id in the Hugging Face cache): {how_to_get}")
+
+
+def _candidate_folders(model_path: str):
+    """Where model_path may point, cheapest look first (the hub cache is asked only if needed)."""
+    if not model_path:
+        return
+    yield Path(model_path).expanduser()
+    if not Path(model_path).is_absolute():
+        yield pulled_folder(model_path)
+        snapshot = _hub_cache_snapshot(KNOWN.get(model_path, model_path))
+        if snapshot:
+            yield Path(snapshot)
 
 
 def _hub_cache_snapshot(repo_id: str) -> str | None:

@@ -75,8 +75,9 @@ class AgentClient(Node):
 
     def _collect(self, kind: str):
         def callback(msg):
-            if kind == "results" and msg.status != "error":
+            if kind == "results" and msg.status not in ("error", "refused"):  # the ones grounding draws
                 self._drawn_results.setdefault(_stamp_key(msg), []).append(msg.command_id)
+                _keep_newest(self._drawn_results)
             trace = self.traces.get(msg.command_id)
             if trace is not None:
                 getattr(trace, kind).append(msg)
@@ -89,8 +90,7 @@ class AgentClient(Node):
 
     def _on_annotated(self, msg: Image):
         self.annotated.setdefault(_stamp_key(msg), []).append(msg)
-        while len(self.annotated) > 20:
-            self.annotated.pop(next(iter(self.annotated)))
+        _keep_newest(self.annotated)
 
     def annotated_image(self, trace: CommandTrace, timeout: float = 5.0) -> Image | None:
         """The annotated image the grounding node drew for this command's frame."""
@@ -144,3 +144,8 @@ class AgentClient(Node):
 
 def _stamp_key(msg) -> tuple[int, int]:
     return msg.header.stamp.sec, msg.header.stamp.nanosec
+
+
+def _keep_newest(by_stamp: dict, frames: int = 20) -> None:
+    while len(by_stamp) > frames:
+        by_stamp.pop(next(iter(by_stamp)))

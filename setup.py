@@ -2,6 +2,8 @@
 
 The ROS messages are built by CMakeLists.txt (colcon, or scripts/setup.sh for a venv).
 """
+from glob import glob
+
 from setuptools import find_packages, setup
 
 setup(
@@ -11,6 +13,8 @@ setup(
     license="Apache-2.0",
     packages=find_packages(include=["vlm_agent", "vlm_agent.*"]),
     package_data={"vlm_agent": ["scenes/*.yaml"]},
+    # the same place a colcon install uses, found by vlm_agent.core.resources
+    data_files=[("share/vlm_agent/config", glob("config/*")), ("share/vlm_agent/launch", glob("launch/*.py"))],
     python_requires=">=3.10",
     install_requires=["numpy", "pyyaml", "opencv-python-headless", "open3d", "pybullet"],
     entry_points={"console_scripts": ["vlm-agent = vlm_agent.cli:main"]},

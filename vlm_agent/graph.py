@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .core.resources import data_file
+
 
 @dataclass(frozen=True)
 class NodeSpec:
@@ -63,12 +65,5 @@ def selected_nodes(use_sim: bool) -> list[NodeSpec]:
 
 
 def default_params_file() -> Path:
-    """config/agent.yaml of the installed ROS package, else of this source checkout."""
-    try:
-        from ament_index_python.packages import get_package_share_directory
-        candidate = Path(get_package_share_directory("vlm_agent")) / "config" / "agent.yaml"
-        if candidate.exists():
-            return candidate
-    except Exception:  # not a colcon install: fall back to the checkout
-        pass
-    return Path(__file__).resolve().parents[1] / "config" / "agent.yaml"
+    """config/agent.yaml of this checkout or installed package."""
+    return data_file("config/agent.yaml")

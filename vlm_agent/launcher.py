@@ -23,6 +23,18 @@ from pathlib import Path
 from .graph import default_params_file, selected_nodes
 
 DDS_PROFILE_VARIABLE = "FASTDDS_DEFAULT_PROFILES_FILE"
+# Fast DDS maps domain d to UDP ports 7400 + 250 d + ...; every id up to 232 fits
+PRIVATE_DOMAINS = range(100, 230)
+
+
+def use_private_ros_domain(seed: int | None = None) -> int:
+    """A ROS domain of its own for this process and its children (the demo, tests), discovered on
+    this machine only, so parallel runs and other graphs on the network never talk to it.
+    Call before rclpy.init()."""
+    domain = PRIVATE_DOMAINS[(os.getpid() if seed is None else seed) % len(PRIVATE_DOMAINS)]
+    os.environ["ROS_DOMAIN_ID"] = str(domain)
+    os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
+    return domain
 
 
 def use_project_dds_profile() -> str | None:

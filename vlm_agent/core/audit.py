@@ -39,3 +39,10 @@ class RateLimiter:
             return False
         self._times.append(now)
         return True
+
+    def retry_after(self, now: float | None = None) -> float:
+        """Seconds until one more event is allowed."""
+        now = time.monotonic() if now is None else now
+        if len(self._times) < self.max_events:
+            return 0.0
+        return max(0.0, self._times[0] + self.window_s - now)

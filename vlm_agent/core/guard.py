@@ -13,9 +13,9 @@ import yaml
 from .command_parser import MAX_COMMAND_CHARS, parse_command
 from .errors import InputError
 from .objects import Plan, Verdict
+from .resources import data_file
 
 ALLOWED = "none"
-DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "guard.yaml"
 # look-alike letters people use to slip words past filters
 HOMOGLYPHS = str.maketrans("аеіорсухАЕІОРСХВМНКТ", "aeiopcyxAEIOPCXBMHKT")
 LEET = str.maketrans("4310572@$!", "aeiostzasi")
@@ -47,8 +47,8 @@ class GuardConfig:
 
 
 def load_guard_config(path: str | Path | None = None, embedding: bool = True) -> GuardConfig:
-    path = Path(path or DEFAULT_CONFIG)
     try:
+        path = Path(path) if path else data_file("config/guard.yaml")
         data = yaml.safe_load(path.read_text())
         rules = tuple(PolicyRule(category, tuple(re.compile(p) for p in rule["patterns"]), rule["reason"])
                       for category, rule in data["rules"].items())

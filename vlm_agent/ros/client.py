@@ -1,21 +1,26 @@
 """A node that sends commands into the graph and collects everything said about each one.
 
-Used by `vlm-agent demo`, the tests and the benchmark: it waits for the exact messages
-that close a command (an explanation, and the plan verdict when a plan was proposed).
+Used by `vlm-agent demo`, the tests and the benchmark: a command is finished when the guard's
+Outcome for it has come and, with it, the messages that outcome implies. When the guard is
+silent (no heartbeat for 2 s), the command is finished with a local error saying so.
 """
 from __future__ import annotations
 
 import itertools
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import rclpy
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 
-from vlm_agent.msg import Command, Explanation, GroundingResult, Plan, SafetyVerdict, SceneState, Status
+from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResult, Heartbeat, Outcome, Plan,
+                           SafetyVerdict, SceneState, Status)
 
-from .common import EVENTS_QOS, LATCHED_QOS
+from vlm_agent.core.supervision import PeerMonitor
+
+from .common import EVENTS_QOS, HEARTBEAT_QOS, LATCHED_QOS
 
 
 @dataclass
@@ -23,11 +28,27 @@ class CommandTrace:
     command_id: str
     text: str
     sent_at: float
+    sent_monotonic: float = 0.0
     results: list = field(default_factory=list)
     explanations: list = field(default_factory=list)
     verdicts: list = field(default_factory=list)
     plans: list = field(default_factory=list)
+    outcomes: list = field(default_factory=list)
+    executions: list = field(default_factory=list)
     finished_at: float | None = None
+    local_error: str = ""  # the guard is down: nobody in the graph can answer
+
+    @property
+    def outcome(self) -> Outcome | None:
+        return self.outcomes[0] if self.outcomes else None
+
+    @property
+    def status(self) -> str:
+        return self.outcome.status if self.outcome else ("error" if self.local_error else "")
+
+    @property
+    def message(self) -> str:
+        return self.outcome.message if self.outcome else self.local_error
 
     @property
     def result(self) -> GroundingResult | None:
@@ -39,8 +60,18 @@ class CommandTrace:
 
     @property
     def complete(self) -> bool:
-        """The guard's command verdict, the result, an explanation, and the plan verdict when a plan
-        was proposed, followed by the released plan or the guard's explanation of its refusal."""
+        """The Outcome, and for answers and refusals also the verdicts, result, explanations and
+        plan that led to it."""
+        if self.local_error:
+            return True
+        if not self.outcomes:
+            return False
+        if self.outcome.status not in ("executed", "answered", "refused"):
+            return True
+        return self._stages_complete
+
+    @property
+    def _stages_complete(self) -> bool:
         if not self.results or not self.explanations or not any(v.stage == "command" for v in self.verdicts):
             return False
         if any(e.plan_proposed for e in self.explanations):
@@ -64,11 +95,17 @@ class AgentClient(Node):
         self.annotated: dict[tuple[int, int], list[Image]] = {}
         self._drawn_results: dict[tuple[int, int], list[str]] = {}
         self._ids = itertools.count()
+        self.session = uuid.uuid4().hex[:6]  # ids stay unique across clients of one name
         self.command_pub = self.create_publisher(Command, "vlm_agent/command_in", EVENTS_QOS)
         self.create_subscription(GroundingResult, "vlm_agent/grounding", self._collect("results"), EVENTS_QOS)
         self.create_subscription(Explanation, "vlm_agent/explanation", self._collect("explanations"), EVENTS_QOS)
         self.create_subscription(SafetyVerdict, "vlm_agent/safety_verdict", self._collect("verdicts"), LATCHED_QOS)
         self.create_subscription(Plan, "vlm_agent/plan", self._collect("plans"), EVENTS_QOS)
+        self.create_subscription(Outcome, "vlm_agent/outcome", self._collect("outcomes"), EVENTS_QOS)
+        self.create_subscription(ExecutionStatus, "vlm_agent/execution", self._collect("executions"), EVENTS_QOS)
+        self.peers = PeerMonitor()
+        self.create_subscription(Heartbeat, "vlm_agent/heartbeat", lambda msg: self.peers.saw(
+            msg.role, msg.instance_id, msg.node, time.monotonic(), msg.ready, msg.detail), HEARTBEAT_QOS)
         self.create_subscription(Status, "vlm_agent/status", self.statuses.append, LATCHED_QOS)
         self.create_subscription(SceneState, "sim/scene_state", self._on_state, LATCHED_QOS)
         self.create_subscription(Image, "vlm_agent/annotated_image", self._on_annotated, EVENTS_QOS)
@@ -108,7 +145,19 @@ class AgentClient(Node):
             if time.monotonic() > deadline:
                 return False
             rclpy.spin_once(self, timeout_sec=0.02)
+            self._check_guard()
         return True
+
+    def _check_guard(self):
+        """Commands sent while the guard is silent are answered here: nobody else can."""
+        now = time.monotonic()
+        problem = self.peers.problem("guard", now)
+        if not problem:
+            return
+        for trace in self.traces.values():
+            if trace.finished_at is None and not trace.outcomes and now - trace.sent_monotonic > self.peers.timeout_s:
+                trace.local_error = f"no answer: {problem}"
+                trace.finished_at = time.perf_counter()
 
     def wait_for_graph(self, nodes=("guard", "grounding", "planner"), timeout: float = 60.0) -> bool:
         """Until each node has said it is ready and a probe command has come back through
@@ -120,16 +169,16 @@ class AgentClient(Node):
         if not self.spin_until(ready, timeout):
             return False
         while time.monotonic() < deadline:
-            probe = self.send("describe the scene")
+            probe = self.send("describe the scene", source="probe")
             if self.spin_until(lambda: probe.complete, max(0.0, min(3.0, deadline - time.monotonic()))) and \
-                    probe.result.status != "error":
+                    probe.status == "answered" and any(v.allowed for v in probe.verdicts):
                 return True
             self.spin_until(lambda: False, 1.0)  # e.g. no camera frame yet: ask again in a second
         return False
 
-    def send(self, text: str, source: str = Command.SOURCE_TEXT) -> CommandTrace:
-        command_id = f"{self.get_name()}-{next(self._ids)}"
-        trace = CommandTrace(command_id, text, time.perf_counter())
+    def send(self, text: str, source: str = Command.SOURCE_TEXT, command_id: str | None = None) -> CommandTrace:
+        command_id = command_id or f"{self.get_name()}-{self.session}-{next(self._ids)}"
+        trace = CommandTrace(command_id, text, time.perf_counter(), sent_monotonic=time.monotonic())
         self.traces[command_id] = trace
         msg = Command(id=command_id, text=text, source=source)
         msg.header.stamp = self.get_clock().now().to_msg()

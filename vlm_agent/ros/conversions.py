@@ -11,7 +11,9 @@ from vlm_agent.core.camera import CameraIntrinsics
 from vlm_agent.core.image_codec import decode_image, encode_image, to_depth_m, to_rgb
 from vlm_agent.core.objects import GroundingResult, Match, Plan, PlanStep, Verdict
 from vlm_agent.msg import GroundedObject as GroundedObjectMsg
+from vlm_agent.core.supervision import Outcome
 from vlm_agent.msg import GroundingResult as GroundingResultMsg
+from vlm_agent.msg import Outcome as OutcomeMsg
 from vlm_agent.msg import Plan as PlanMsg
 from vlm_agent.msg import PlanStep as PlanStepMsg
 from vlm_agent.msg import SafetyVerdict
@@ -148,3 +150,12 @@ def plan_from_ros(msg: PlanMsg) -> Plan:
 def verdict_to_ros(verdict: Verdict, command_id: str, header: Header) -> SafetyVerdict:
     return SafetyVerdict(header=header, command_id=command_id, stage=verdict.stage, allowed=verdict.allowed,
                          category=verdict.category, score=float(verdict.score), reason=verdict.reason)
+
+
+def outcome_to_ros(outcome: Outcome, header: Header) -> OutcomeMsg:
+    return OutcomeMsg(header=header, command_id=outcome.command_id, command_text=outcome.text[:500],
+                      status=outcome.status, message=outcome.message, retry_after_s=float(outcome.retry_after_s))
+
+
+def time_to_ros(nanoseconds: int) -> Time:
+    return Time(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)

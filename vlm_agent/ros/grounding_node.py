@@ -15,6 +15,7 @@ from vlm_agent.core.frame import RGBDFrame
 from vlm_agent.core.grounding import Grounder
 from vlm_agent.core.objects import STATUS_ERROR, GroundingResult
 from vlm_agent.core.synonyms import SynonymResolver
+from vlm_agent.core.transforms import rigid_transform_problem
 from vlm_agent.msg import Command, GroundingResult as GroundingResultMsg, Status
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
@@ -25,6 +26,8 @@ from .markers import result_markers
 
 
 class GroundingNode(AgentNode):
+    role = "grounding"
+
     def __init__(self, **node_options):
         super().__init__("grounding", **node_options)
         backend = self.param("backend", "rgbd_geometry", "Grounding backend: rgbd_geometry (embedded default), "
@@ -47,6 +50,8 @@ class GroundingNode(AgentNode):
         slop = self.param("sync_slop_s", 0.05, "Max stamp difference between RGB and depth of one frame, seconds.")
         self.max_age_s = self.param("max_frame_age_s", 2.0,
                                     "A command is answered only with a frame at most this old (seconds).")
+        self.max_future_s = self.param("max_frame_future_s", 0.5, "A frame stamped further than this in the "
+                                       "future (clock skew, wrong stamps) is rejected, seconds.")
         self.base_frame = self.param("base_frame", "base_link", "Robot base frame for poses and plans.")
         extrinsics = self.param("base_from_camera", [0.0],
                                 "Static camera pose: 16 floats, row-major 4x4 base_from_camera. [0.0] = use the "
@@ -57,9 +62,12 @@ class GroundingNode(AgentNode):
         self.publish_annotated = self.param("publish_annotated_image", True, "Publish vlm_agent/annotated_image.")
         self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
         self.camera_pose: np.ndarray | None = None
+        self.camera_pose_problem = ""
         synonyms = None if synonyms_model == "none" else SynonymResolver(synonyms_model or None)
         self.grounder, self.unavailable = None, ""
         try:
+            if self.static_extrinsics is not None and rigid_transform_problem(self.static_extrinsics):
+                raise InputError(f"parameter base_from_camera {rigid_transform_problem(self.static_extrinsics)}")
             self.grounder = Grounder(create_backend(backend, **settings.options_for(backend)), synonyms)
         except Exception as exc:  # missing weights, bad runtime, unknown backend: stay up and say so
             self.unavailable = f"grounding backend '{backend}' is not available: {exc}"
@@ -75,7 +83,13 @@ class GroundingNode(AgentNode):
             self.report(Status.INFO, f"grounding ready (backend {backend}, image QoS {reliability})")
 
     def _on_camera_pose(self, msg: PoseStamped):
-        self.camera_pose = transform_from_pose(msg)
+        pose = transform_from_pose(msg)
+        problem = rigid_transform_problem(pose)
+        if problem:  # e.g. a quaternion that is not unit length
+            self.camera_pose_problem = f"the pose on camera/pose {problem}"
+            self.report(Status.ERROR, f"{self.camera_pose_problem}; frames are rejected until a valid pose arrives")
+        else:
+            self.camera_pose, self.camera_pose_problem = pose, ""
 
     def _on_command(self, command: Command):
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id="")
@@ -107,10 +121,15 @@ class GroundingNode(AgentNode):
             raise InputError("no synchronised RGB-D frame received yet on camera/color/image_raw and "
                              "camera/depth/image_raw")
         age = (self.get_clock().now().nanoseconds - stamp_ns(pair.rgb.header.stamp)) / 1e9
+        if age < -self.max_future_s:
+            raise InputError(f"latest RGB-D frame is stamped {-age:.1f} s in the future (max_frame_future_s "
+                             f"{self.max_future_s}): are the camera's and this computer's clocks in sync?")
         if age > self.max_age_s:
             raise InputError(f"latest RGB-D frame is {age:.1f} s old (max_frame_age_s {self.max_age_s})")
         if self.input.latest_info is None:
             raise InputError("no CameraInfo received on camera/color/camera_info")
+        if self.static_extrinsics is None and self.camera_pose_problem:
+            raise InputError(self.camera_pose_problem)
         rgb = rgb_from_ros(pair.rgb)
         depth = depth_from_ros(pair.depth)
         extrinsics = self.static_extrinsics if self.static_extrinsics is not None else self.camera_pose

@@ -13,6 +13,8 @@ from .conversions import plan_to_ros
 
 
 class PlannerNode(AgentNode):
+    role = "planner"
+
     def __init__(self, **node_options):
         super().__init__("planner", **node_options)
         defaults = PlannerConfig()

@@ -45,3 +45,10 @@ def ros():
     rclpy.init()
     yield
     rclpy.try_shutdown()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_ros_domain():
+    """This test run talks only to itself: its own ROS domain, discovered on this machine only."""
+    from vlm_agent.launcher import use_private_ros_domain
+    return use_private_ros_domain()

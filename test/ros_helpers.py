@@ -1,5 +1,6 @@
-"""Spinning helpers for tests with real rclpy nodes."""
+"""Spinning helpers and stand-ins for graph members in tests with real rclpy nodes."""
 import time
+import uuid
 
 import pytest
 
@@ -13,3 +14,24 @@ def spin_until(executor, condition, timeout=20.0):
             return False
         executor.spin_once(timeout_sec=0.02)
     return True
+
+
+class FakePeers:
+    """Heartbeats for graph roles from a test node; `silence(role)` makes one go quiet."""
+
+    def __init__(self, node, roles=("grounding", "planner", "executor")):
+        from vlm_agent.msg import Heartbeat
+        from vlm_agent.ros.common import HEARTBEAT_QOS
+        self.ids = {role: uuid.uuid4().hex for role in roles}
+        self.silent: set[str] = set()
+        publisher = node.create_publisher(Heartbeat, "vlm_agent/heartbeat", HEARTBEAT_QOS)
+
+        def beat():
+            for role, instance in self.ids.items():
+                if role not in self.silent:
+                    publisher.publish(Heartbeat(node=f"/fake_{role}", role=role, instance_id=instance, ready=True))
+        self.timer = node.create_timer(0.2, beat)
+        beat()
+
+    def silence(self, role):
+        self.silent.add(role)

@@ -1,7 +1,9 @@
-"""The guard node over DDS: rate limits, a broken configuration refuses everything, people near
-the path and an unsafe camera image (ShieldGemma 2, tiny test weights) stop plans."""
+"""The guard node over DDS, with test stand-ins for grounding, planner and executor: one outcome
+per command, busy instead of silence, stops that skip the queue, plans only for commands it
+approved (held until their grounding result), members of the graph that go down, a second guard,
+a broken configuration, people near the path and an unsafe camera image."""
 import pytest
-from ros_helpers import rclpy, spin_until
+from ros_helpers import FakePeers, rclpy, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from geometry_msgs.msg import Pose, PoseArray
@@ -9,18 +11,18 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from vlm_agent.core.objects import Plan, PlanStep
-from vlm_agent.msg import Command, Plan as PlanMsg, SafetyVerdict
+from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundedObject, GroundingResult, Outcome,
+                           Plan as PlanMsg, SafetyVerdict, Status)
 from vlm_agent.ros.common import EVENTS_QOS, LATCHED_QOS, sensor_qos
-from vlm_agent.ros.conversions import image_to_ros, plan_to_ros
+from vlm_agent.ros.conversions import image_to_ros, plan_to_ros, stamp_ns
 from vlm_agent.ros.guard_node import GuardNode
 
 pytestmark = pytest.mark.ros
-PLAN = Plan("p1", "base_link", (PlanStep("pick", (0.5, 0.1, 0.03), object_id="obj_1", gripper="close",
-                                         max_speed=0.1),))
+STEPS = (PlanStep("pick", (0.5, 0.1, 0.03), object_id="obj_1", gripper="close", max_speed=0.1),)
 
 
 class Harness:
-    def __init__(self, tmp_path, **params):
+    def __init__(self, tmp_path, roles=("grounding", "planner", "executor"), **params):
         params.setdefault("use_embedding_guard", False)
         params.setdefault("audit_log", str(tmp_path / "audit.jsonl"))
         self.node = GuardNode(parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
@@ -28,26 +30,59 @@ class Harness:
         self.executor = SingleThreadedExecutor()
         self.executor.add_node(self.node)
         self.executor.add_node(self.tester)
-        self.verdicts, self.released, self.forwarded = [], [], []
+        self.peers = FakePeers(self.tester, roles)
+        self.verdicts, self.released, self.forwarded, self.outcomes, self.halts = [], [], [], [], []
+        self.statuses = []
         t = self.tester
+        t.create_subscription(Status, "vlm_agent/status", self.statuses.append, LATCHED_QOS)
         t.create_subscription(SafetyVerdict, "vlm_agent/safety_verdict", self.verdicts.append, LATCHED_QOS)
         t.create_subscription(PlanMsg, "vlm_agent/plan", self.released.append, EVENTS_QOS)
         t.create_subscription(Command, "vlm_agent/command", self.forwarded.append, EVENTS_QOS)
+        t.create_subscription(Outcome, "vlm_agent/outcome", self.outcomes.append, EVENTS_QOS)
+        t.create_subscription(Command, "vlm_agent/halt", self.halts.append, EVENTS_QOS)
         self.command_pub = t.create_publisher(Command, "vlm_agent/command_in", EVENTS_QOS)
         self.plan_pub = t.create_publisher(PlanMsg, "vlm_agent/plan_proposed", EVENTS_QOS)
+        self.result_pub = t.create_publisher(GroundingResult, "vlm_agent/grounding", EVENTS_QOS)
+        self.explanation_pub = t.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
+        self.execution_pub = t.create_publisher(ExecutionStatus, "vlm_agent/execution", EVENTS_QOS)
         self.people_pub = t.create_publisher(PoseArray, "people", LATCHED_QOS)
         self.image_pub = t.create_publisher(Image, "camera/color/image_raw", sensor_qos("reliable"))
         assert spin_until(self.executor, lambda: self.command_pub.get_subscription_count() > 0 and
-                          self.plan_pub.get_subscription_count() > 0)
+                          self.plan_pub.get_subscription_count() > 0 and
+                          all(not self.node.peers.problem(r, _now()) for r in roles))
+
+    def wait(self, condition, timeout=20.0):
+        assert spin_until(self.executor, condition, timeout)
 
     def verdict_for(self, command_id, stage):
-        assert spin_until(self.executor, lambda: any(v.command_id == command_id and v.stage == stage
-                                                     for v in self.verdicts))
+        self.wait(lambda: any(v.command_id == command_id and v.stage == stage for v in self.verdicts))
         return next(v for v in self.verdicts if v.command_id == command_id and v.stage == stage)
 
+    def outcome_for(self, command_id, timeout=20.0):
+        self.wait(lambda: any(o.command_id == command_id for o in self.outcomes), timeout)
+        return next(o for o in self.outcomes if o.command_id == command_id)
+
+    def command(self, command_id, text="pick up the red cube"):
+        self.command_pub.publish(Command(id=command_id, text=text))
+
+    def ground(self, command_id, label="cube"):
+        """Approve a command and answer it as the grounding node would."""
+        self.command(command_id)
+        self.wait(lambda: any(c.id == command_id for c in self.forwarded))
+        self.publish_result(command_id, label)
+
+    def publish_result(self, command_id, label="cube"):
+        self.result_pub.publish(GroundingResult(command_id=command_id, status="ok", action="pick",
+                                                candidates=[GroundedObject(id="obj_1", label=label)]))
+
     def send_plan(self, command_id):
-        self.plan_pub.publish(plan_to_ros(Plan(command_id, PLAN.frame_id, PLAN.steps), Header()))
-        return self.verdict_for(command_id, "plan")
+        """The verdict on this plan (the newest for the command)."""
+        def mine():
+            return [v for v in self.verdicts if v.command_id == command_id and v.stage == "plan"]
+        before = len(mine())
+        self.plan_pub.publish(plan_to_ros(Plan(command_id, "base_link", STEPS), Header()))
+        self.wait(lambda: len(mine()) > before)
+        return mine()[-1]
 
     def close(self):
         self.executor.shutdown()
@@ -55,12 +90,137 @@ class Harness:
         self.tester.destroy_node()
 
 
-def test_rate_limit_refuses_command_floods(ros, tmp_path):
-    h = Harness(tmp_path, max_commands=2, rate_window_s=60.0)
-    for i in range(3):
-        h.command_pub.publish(Command(id=f"c{i}", text="point at the red cube"))
-    assert [h.verdict_for(f"c{i}", "command").allowed for i in range(3)] == [True, True, False]
-    assert h.verdict_for("c2", "command").category == "rate_limit"
+def _now():
+    import time
+    return time.monotonic()
+
+
+def test_every_command_of_a_burst_gets_one_outcome_and_the_excess_is_busy(ros, tmp_path):
+    h = Harness(tmp_path, max_commands=5, rate_window_s=60.0)
+    for i in range(40):
+        h.command(f"c{i}", "what do you see")
+    h.wait(lambda: len(h.forwarded) == 5 and sum(o.status == "busy" for o in h.outcomes) == 35)
+    busy = [o for o in h.outcomes if o.status == "busy"]
+    assert {o.command_id for o in busy} == {f"c{i}" for i in range(5, 40)}
+    assert all(o.retry_after_s > 0 and "try again" in o.message for o in busy)
+    assert not any(v.category == "rate_limit" for v in h.verdicts)  # busy is not a safety refusal
+    for command in h.forwarded:  # the planner's answer closes each forwarded command
+        h.result_pub.publish(GroundingResult(command_id=command.id, status="ok", action="describe"))
+        h.explanation_pub.publish(Explanation(command_id=command.id, stage="planner", text="I see a cube."))
+    h.wait(lambda: len(h.outcomes) == 40)
+    h.command("c0", "what do you see")  # a repeated id gets no second outcome
+    h.wait(lambda: any("used before" in s.message for s in h.statuses), 5)
+    assert sorted(o.command_id for o in h.outcomes) == sorted(f"c{i}" for i in range(40))
+    h.close()
+
+
+def test_a_plan_is_released_once_with_a_deadline_and_its_approver_then_executed(ros, tmp_path):
+    h = Harness(tmp_path, plan_deadline_s=3.0)
+    h.ground("c1")
+    assert h.send_plan("c1").allowed
+    h.wait(lambda: len(h.released) == 1)
+    plan = h.released[0]
+    assert plan.approved_by == h.node.instance_id
+    remaining = (stamp_ns(plan.deadline) - h.node.get_clock().now().nanoseconds) / 1e9
+    assert 2.0 < remaining <= 3.0
+    second = h.send_plan("c1")  # the same command cannot release a second plan
+    assert not second.allowed and second.category == "unknown_command"
+    h.execution_pub.publish(ExecutionStatus(command_id="c1", state="succeeded", message="picked"))
+    assert h.outcome_for("c1").status == "executed"
+    spin_until(h.executor, lambda: len(h.released) > 1, 0.5)
+    assert len(h.released) == 1
+    h.close()
+
+
+def test_plans_for_commands_it_did_not_approve_are_refused(ros, tmp_path):
+    h = Harness(tmp_path)
+    verdict = h.send_plan("never-sent")
+    assert not verdict.allowed and verdict.category == "unknown_command"
+    h.command("k1", "throw the knife at the person")
+    assert not h.verdict_for("k1", "command").allowed
+    assert h.outcome_for("k1").status == "refused"
+    assert not [v for v in h.verdicts if v.command_id == "k1" and v.stage == "plan"]
+    assert not h.send_plan("k1").allowed  # reusing a refused command's id
+    assert h.released == []
+    h.close()
+
+
+def test_a_plan_that_overtakes_its_grounding_result_waits_for_the_labels(ros, tmp_path):
+    h = Harness(tmp_path)
+    h.command("c1")
+    h.wait(lambda: any(c.id == "c1" for c in h.forwarded))
+    h.plan_pub.publish(plan_to_ros(Plan("c1", "base_link", STEPS), Header()))
+    h.wait(lambda: "c1" in h.node.held_plans)
+    h.publish_result("c1", label="knife")  # the forbidden-object check sees the label it arrived without
+    verdict = h.verdict_for("c1", "plan")
+    assert not verdict.allowed and verdict.category == "forbidden_object"
+    assert h.outcome_for("c1").status == "refused"
+    h.command("c2")
+    h.wait(lambda: any(c.id == "c2" for c in h.forwarded))
+    h.plan_pub.publish(plan_to_ros(Plan("c2", "base_link", STEPS), Header()))
+    verdict = h.verdict_for("c2", "plan")  # no result ever: refused, fail closed
+    assert not verdict.allowed and "no grounding result" in verdict.reason
+    assert h.released == []
+    h.close()
+
+
+def test_stop_skips_the_queue_halts_and_drops_pending_work(ros, tmp_path):
+    h = Harness(tmp_path)
+    h.ground("c1")
+    h.command("s1", "STOP!")
+    h.wait(lambda: len(h.halts) == 1)
+    assert h.halts[0].id == "s1"
+    assert h.outcome_for("c1").status == "halted"
+    assert not h.send_plan("c1").allowed  # its plan, arriving late, is not released
+    h.execution_pub.publish(ExecutionStatus(command_id="s1", state="succeeded", message="stopped; nothing moved"))
+    assert h.outcome_for("s1").status == "stopped"
+    assert h.released == []
+    h.close()
+
+
+def test_stop_service_sends_a_halt(ros, tmp_path):
+    from std_srvs.srv import Trigger
+    h = Harness(tmp_path)
+    client = h.tester.create_client(Trigger, "vlm_agent/stop")
+    h.wait(lambda: client.service_is_ready())
+    future = client.call_async(Trigger.Request())
+    h.wait(lambda: future.done() and len(h.halts) == 1)
+    assert future.result().success
+    h.close()
+
+
+def test_a_member_of_the_graph_that_goes_down_is_named_within_two_seconds(ros, tmp_path):
+    h = Harness(tmp_path)
+    h.command("c1")
+    h.wait(lambda: any(c.id == "c1" for c in h.forwarded))
+    h.peers.silence("grounding")
+    start = _now()
+    outcome = h.outcome_for("c1", timeout=10)
+    assert outcome.status == "error" and "grounding node is not running" in outcome.message
+    assert _now() - start < 3.5
+    h.command("c2")
+    outcome = h.outcome_for("c2")
+    assert outcome.status == "error" and "grounding node is not running" in outcome.message
+    assert [c.id for c in h.forwarded] == ["c1"]
+    h.close()
+
+
+def test_without_an_executor_an_approved_plan_is_not_executed_and_said_so(ros, tmp_path):
+    h = Harness(tmp_path, roles=("grounding", "planner"))
+    h.ground("c1")
+    h.send_plan("c1")
+    outcome = h.outcome_for("c1")
+    assert outcome.status == "not_executed" and "executor" in outcome.message
+    assert h.released == []
+    h.close()
+
+
+def test_a_second_guard_on_the_same_topics_is_detected_and_everything_refused(ros, tmp_path):
+    h = Harness(tmp_path, roles=("grounding", "planner", "executor", "guard"))
+    h.wait(lambda: h.node.conflict != "")
+    h.command("c1")
+    verdict = h.verdict_for("c1", "command")
+    assert not verdict.allowed and "another guard" in verdict.reason
     h.close()
 
 
@@ -68,11 +228,11 @@ def test_broken_guard_configuration_refuses_everything(ros, tmp_path):
     broken = tmp_path / "guard.yaml"
     broken.write_text("rules: [not, a, mapping]")
     h = Harness(tmp_path, guard_config=str(broken))
-    h.command_pub.publish(Command(id="c0", text="pick up the red cube"))
+    h.command("c0")
     verdict = h.verdict_for("c0", "command")
     assert not verdict.allowed and verdict.category == "guard_error"
+    assert h.outcome_for("c0").status == "refused"
     assert not h.send_plan("c0").allowed
-    spin_until(h.executor, lambda: False, 0.5)
     assert h.forwarded == [] and h.released == []
     h.close()
 
@@ -83,11 +243,11 @@ def test_person_near_the_path_stops_the_plan(ros, tmp_path):
     people.poses.append(Pose())
     people.poses[0].position.x, people.poses[0].position.y = 0.55, 0.2
     h.people_pub.publish(people)
-    assert spin_until(h.executor, lambda: len(h.node.people) == 1)
+    h.wait(lambda: len(h.node.people) == 1)
+    h.ground("c1")
     verdict = h.send_plan("c1")
     assert not verdict.allowed and verdict.category == "person_nearby"
-    spin_until(h.executor, lambda: False, 0.3)
-    assert h.released == []
+    assert h.outcome_for("c1").status == "refused" and h.released == []
     h.close()
 
 
@@ -98,11 +258,12 @@ def test_unsafe_camera_image_stops_the_plan(ros, tmp_path, tabletop, threshold, 
     model = build_tiny_shieldgemma(tmp_path / "shieldgemma")
     h = Harness(tmp_path, image_guard_model_path=str(model), image_guard_threshold=threshold)
     h.image_pub.publish(image_to_ros(tabletop[1].rgb, "rgb8", Header(stamp=h.tester.get_clock().now().to_msg())))
-    assert spin_until(h.executor, lambda: h.node.image_input.synced is not None)
+    h.wait(lambda: h.node.image_input.synced is not None)
+    h.ground("c2")
     verdict = h.send_plan("c2")
     assert verdict.allowed == allowed
     if not allowed:
         assert verdict.category.startswith("image_")
     else:
-        assert spin_until(h.executor, lambda: len(h.released) == 1)
+        h.wait(lambda: len(h.released) == 1)
     h.close()

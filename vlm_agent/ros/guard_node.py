@@ -77,7 +77,7 @@ class GuardNode(AgentNode):
         self.create_service(Trigger, "vlm_agent/stop", self._on_stop_service, callback_group=self.liveliness_group)
         self.create_timer(0.1, self._supervise)
         self.checks = DeadlineRunner("guard-check")
-        self.queue: queue.Queue[Command] = queue.Queue()
+        self.queue: queue.Queue[Command | None] = queue.Queue()
         threading.Thread(target=self._work, name="guard-commands", daemon=True).start()
         if self.failure:
             self.ready, self.not_ready_detail = False, self.failure
@@ -156,6 +156,8 @@ class GuardNode(AgentNode):
     def _work(self):
         while True:
             command = self.queue.get()
+            if command is None:  # the node is being destroyed
+                return
             try:
                 self._handle_command(command)
             except Exception as exc:  # the worker never dies; the command is answered with the error
@@ -337,6 +339,7 @@ class GuardNode(AgentNode):
         return Header(stamp=self.get_clock().now().to_msg(), frame_id="")
 
     def destroy_node(self):
+        self.queue.put(None)
         self.checks.close()
         self.audit.close()
         super().destroy_node()

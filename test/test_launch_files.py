@@ -3,12 +3,10 @@
 launch_ros is on no registry reachable here, so the launch file is loaded against recording
 stand-ins for the launch API; a real ROS 2 install runs it unchanged.
 """
-import importlib.util
-import sys
-import types
 from pathlib import Path
 
 import yaml
+from launch_standins import load_launch_description
 
 from vlm_agent.graph import LAUNCH_ARGUMENTS, NODES, default_params_file, selected_nodes
 from vlm_agent.launcher import Graph
@@ -16,33 +14,8 @@ from vlm_agent.launcher import Graph
 REPO = Path(__file__).resolve().parents[1]
 
 
-class Recorder:
-    def __init__(self, *args, **kwargs):
-        self.args, self.kwargs = args, kwargs
-
-
-class LaunchConfiguration(Recorder):
-    def perform(self, context: dict) -> str:  # the launch context, here a dict of argument values
-        return context.get(self.args[0], "")
-
-
 def _load_launch_file(monkeypatch):
-    modules = {name: types.ModuleType(name) for name in (
-        "launch", "launch.actions", "launch.conditions", "launch.substitutions", "launch_ros", "launch_ros.actions",
-        "ament_index_python", "ament_index_python.packages")}
-    modules["launch"].LaunchDescription = Recorder
-    for name in ("DeclareLaunchArgument", "SetEnvironmentVariable", "OpaqueFunction"):
-        setattr(modules["launch.actions"], name, Recorder)
-    modules["launch.conditions"].IfCondition = modules["launch.conditions"].UnlessCondition = Recorder
-    modules["launch.substitutions"].LaunchConfiguration = LaunchConfiguration
-    modules["launch_ros.actions"].Node = Recorder
-    modules["ament_index_python.packages"].get_package_share_directory = lambda pkg: str(REPO)
-    for name, module in modules.items():
-        monkeypatch.setitem(sys.modules, name, module)
-    spec = importlib.util.spec_from_file_location("agent_launch", REPO / "launch" / "agent.launch.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.generate_launch_description()
+    return load_launch_description(monkeypatch, REPO / "launch" / "agent.launch.py", REPO)
 
 
 def test_launch_file_starts_every_node_with_the_params_file(monkeypatch):

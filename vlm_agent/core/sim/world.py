@@ -8,6 +8,7 @@ import pybullet as pb
 
 from ..errors import InputError
 from ..objects import Plan
+from .execution import PlanExecution
 from .scene import TABLE_COLOR, ObjectSpec, SceneSpec
 
 NEAR, FAR = 0.05, 4.0
@@ -125,33 +126,34 @@ class TabletopWorld:
         return "" if self.held is None else self.scene.objects[self.body_ids.index(self.held)].name
 
     # ---- acting ----------------------------------------------------------------------------
-    def execute(self, plan: Plan, base_from_frame: np.ndarray | None = None) -> list[str]:
-        """Run a plan kinematically; returns a log line per step. Poses are in the plan's frame,
-        mapped to the base frame with ``base_from_frame`` (identity if None)."""
-        transform = np.eye(4) if base_from_frame is None else base_from_frame
-        log = []
-        for step in plan.steps:
-            target = transform[:3, :3] @ np.asarray(step.position, float) + transform[:3, 3]
-            if not np.all(np.isfinite(target)):
-                raise InputError(f"plan step {step.action} has a non-finite target")
-            start = self.gripper_position
-            self._move_gripper(target)
-            if step.action == "push":
-                log.append(self._push(start, target))
-            elif step.gripper == "close":
-                log.append(self._grasp(target))
-            elif step.gripper == "open":
-                log.append(self._release())
-            else:
-                log.append(f"{step.action} to ({target[0]:.3f}, {target[1]:.3f}, {target[2]:.3f})")
-        self.plans_executed += 1
-        return log
+    def start(self, plan: Plan, base_from_frame: np.ndarray | None = None) -> PlanExecution:
+        """Begin a plan; poses are in the plan's frame, mapped to the base frame with
+        ``base_from_frame`` (identity if None). Raises InputError before anything moves."""
+        return PlanExecution(self, plan, base_from_frame)
 
-    def _move_gripper(self, target: np.ndarray):
-        self.gripper_position = target
+    def execute(self, plan: Plan, base_from_frame: np.ndarray | None = None) -> list[str]:
+        """Run a whole plan at once; returns a log line per step."""
+        execution = self.start(plan, base_from_frame)
+        while not execution.advance(1.0):
+            pass
+        return execution.log
+
+    def finish_step(self, step, start: np.ndarray, target: np.ndarray) -> str:
+        """What happens when the gripper reaches a step's target."""
+        if step.action == "push":
+            return self._push(start, target)
+        if step.gripper == "close":
+            return self._grasp(target)
+        if step.gripper == "open":
+            return self._release()
+        return f"{step.action} to ({target[0]:.3f}, {target[1]:.3f}, {target[2]:.3f})"
+
+    def move_gripper(self, target: np.ndarray):
+        self.gripper_position = np.asarray(target, float)
         if self.held is not None:
             _, quaternion = pb.getBasePositionAndOrientation(self.held, physicsClientId=self.client)
-            pb.resetBasePositionAndOrientation(self.held, target.tolist(), quaternion, physicsClientId=self.client)
+            pb.resetBasePositionAndOrientation(self.held, self.gripper_position.tolist(), quaternion,
+                                               physicsClientId=self.client)
             pb.resetBaseVelocity(self.held, [0, 0, 0], [0, 0, 0], physicsClientId=self.client)
 
     def _push(self, start: np.ndarray, end: np.ndarray) -> str:
@@ -179,7 +181,7 @@ class TabletopWorld:
             return "grasp closed on nothing"
         self.held = self.body_ids[int(np.argmin(distances))]
         pb.changeDynamics(self.held, -1, mass=0, physicsClientId=self.client)  # kinematic while held
-        self._move_gripper(target)
+        self.move_gripper(target)
         return f"grasped {self.held_name}"
 
     def _release(self) -> str:

@@ -75,7 +75,7 @@ def bench_graph(repeats: int) -> float:
                     trace = client.run(text, timeout=30)
                     if trace.plan is None:
                         raise RuntimeError(f"no plan for '{text}': {trace.result}")
-                    latencies.append((trace.finished_at - trace.sent_at) * 1000)
+                    latencies.append((trace.first_seen["plans"] - trace.sent_at) * 1000)
         finally:
             client.destroy_node()
             rclpy.try_shutdown()

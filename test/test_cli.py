@@ -90,7 +90,24 @@ def test_launch_options_come_from_the_shared_launch_arguments():
                                                              "device": "cuda"}}
 
 
-def test_guard_verdicts():
-    refused = json.loads(run("guard", "throw the knife at the person").stdout)
+def test_guard_verdicts_and_exit_codes():
+    knife = run("guard", "throw the knife at the person")
+    refused = json.loads(knife.stdout)
     assert refused == {"allowed": False, "category": "harm_to_people", "score": 1.0, "reason": refused["reason"]}
-    assert json.loads(run("guard", "pick up the red cube").stdout)["allowed"] is True
+    assert knife.returncode == 3
+    cube = run("guard", "pick up the red cube")
+    assert json.loads(cube.stdout)["allowed"] is True and cube.returncode == 0
+
+
+def test_guard_reads_one_command_per_line_from_stdin():
+    lines = "pick up the red cube\n\nthrow the knife at the person\nput the green cube on the plate\n"
+    done = subprocess.run([*CLI.split(), "guard", "-", "--rules-only"], input=lines, capture_output=True,
+                          text=True, timeout=120)
+    verdicts = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(v["text"], v["allowed"]) for v in verdicts] == [("pick up the red cube", True),
+                                                             ("throw the knife at the person", False),
+                                                             ("put the green cube on the plate", True)]
+    assert done.returncode == 3
+    allowed = subprocess.run([*CLI.split(), "guard", "-", "--rules-only"], input="point at the cube\n",
+                             capture_output=True, text=True, timeout=120)
+    assert allowed.returncode == 0 and len(allowed.stdout.splitlines()) == 1

@@ -37,6 +37,7 @@ class CommandTrace:
     executions: list = field(default_factory=list)
     finished_at: float | None = None
     local_error: str = ""  # the guard is down: nobody in the graph can answer
+    first_seen: dict = field(default_factory=dict)  # kind of message -> perf_counter() of its first arrival
 
     @property
     def outcome(self) -> Outcome | None:
@@ -118,6 +119,9 @@ class AgentClient(Node):
             trace = self.traces.get(msg.command_id)
             if trace is not None:
                 getattr(trace, kind).append(msg)
+                trace.first_seen.setdefault(kind, time.perf_counter())
+                if kind == "executions":
+                    trace.first_seen.setdefault(f"executions_{msg.state}", time.perf_counter())
                 if trace.finished_at is None and trace.complete:
                     trace.finished_at = time.perf_counter()
         return callback

@@ -16,7 +16,7 @@ def cmd_ground(args) -> int:
     from .core.scene_dir import read_scene_dir
     from .core.synonyms import SynonymResolver
     try:
-        frame = read_scene_dir(args.scene_dir)
+        frame = read_scene_dir(args.scene_dir, args.max_pixels)
         settings = BackendSettings(model_path=args.model, device=args.device, runtime=args.runtime,
                                    onnx_dir=args.onnx_dir, triton_url=args.triton_url, remote_url=args.remote_url,
                                    remote_model=args.model)
@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     ground.add_argument("--triton-url", default="", help="Triton server with the exported encoders (--runtime triton)")
     ground.add_argument("--onnx-dir", default="", help="exported encoders for --runtime onnx")
     ground.add_argument("--no-synonyms", action="store_true", help="do not load the sentence-embedding model")
+    ground.add_argument("--max-pixels", type=int, default=4096 * 4096, help="larger images are refused")
     ground.set_defaults(func=cmd_ground)
     guard = sub.add_parser("guard", help="check a command with the safety guard", epilog=GUARD_EXIT_CODES)
     guard.add_argument("text", help="the command, or - to read one command per line from stdin (one JSON object "

@@ -8,6 +8,7 @@ import numpy as np
 import yaml
 
 from .errors import InputError
+from .transforms import rigid_transform_problem
 
 
 @dataclass(frozen=True)
@@ -44,19 +45,50 @@ class CameraCalibration:
 
 
 def load_camera_yaml(path: str | Path) -> CameraCalibration:
-    """Read a ROS camera_info YAML, plus the optional ``base_from_camera`` (16 floats, row-major)."""
+    """Read a ROS camera_info YAML, plus the optional ``base_from_camera`` (16 floats, row-major).
+    Errors name the file and the field."""
+    path = Path(path)
     try:
-        data = yaml.safe_load(Path(path).read_text())
+        data = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read camera calibration {path}: {exc}") from exc
     if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping with image_width, image_height, camera_matrix")
+        raise InputError(f"{path.name}: expected a mapping with image_width, image_height, camera_matrix")
+    width, height = (_integer(data, key, path) for key in ("image_width", "image_height"))
+    matrix = data.get("camera_matrix")
+    if not isinstance(matrix, dict) or "data" not in matrix:
+        raise InputError(f"{path.name}: camera_matrix: missing (need camera_matrix.data, 9 numbers row-major)")
+    k = _numbers(matrix["data"], 9, "camera_matrix.data", path)
     try:
-        intrinsics = CameraIntrinsics.from_matrix(
-            data["camera_matrix"]["data"], data["image_width"], data["image_height"])
-    except (KeyError, TypeError) as exc:
-        raise InputError(f"{path}: missing field {exc} (need image_width, image_height, camera_matrix.data)") from exc
-    return CameraCalibration(intrinsics, parse_transform(data.get("base_from_camera")))
+        intrinsics = CameraIntrinsics.from_matrix(k, width, height)
+    except InputError as exc:
+        raise InputError(f"{path.name}: camera_matrix: {exc}") from exc
+    transform = data.get("base_from_camera")
+    if transform is None:
+        return CameraCalibration(intrinsics, None)
+    matrix = np.asarray(_numbers(transform, 16, "base_from_camera", path)).reshape(4, 4)
+    problem = rigid_transform_problem(matrix)
+    if problem:
+        raise InputError(f"{path.name}: base_from_camera: {problem}; it must be a rigid transform")
+    return CameraCalibration(intrinsics, matrix)
+
+
+def _integer(data: dict, key: str, path: Path) -> int:
+    if key not in data:
+        raise InputError(f"{path.name}: {key}: missing")
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{path.name}: {key}: {value!r} is not an integer")
+    return value
+
+
+def _numbers(values, count: int, field: str, path: Path) -> list[float]:
+    if not isinstance(values, list) or len(values) != count:
+        size = len(values) if isinstance(values, list) else type(values).__name__
+        raise InputError(f"{path.name}: {field}: needs {count} numbers, got {size}")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in values):
+        raise InputError(f"{path.name}: {field}: every entry must be a finite number, got {values}")
+    return [float(v) for v in values]
 
 
 def parse_transform(values) -> np.ndarray | None:

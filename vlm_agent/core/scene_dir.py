@@ -12,29 +12,71 @@ from .errors import InputError
 from .frame import RGBDFrame
 
 
-def read_rgb(path: Path) -> np.ndarray:
+MAX_PIXELS = 4096 * 4096
+METRES_IN_MILLIMETRE_PNG_MM = 20  # every depth under 2 cm: the PNG almost surely holds metres
+
+
+def check_image_size(path: Path, max_pixels: int = MAX_PIXELS) -> None:
+    """Refuse an image too large to process from its header, before decoding it."""
+    if not path.exists():
+        raise InputError(f"{path} not found")
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError) as exc:
+        raise InputError(f"{path}: not a readable image ({exc})") from exc
+    if width * height > max_pixels:
+        raise InputError(f"{path}: {width}x{height} pixels is more than the limit of {max_pixels} pixels "
+                         f"(e.g. {int(max_pixels ** 0.5)}x{int(max_pixels ** 0.5)})")
+
+
+def read_rgb(path: Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    check_image_size(path, max_pixels)
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
         raise InputError(f"cannot read colour image {path}")
     return image[:, :, ::-1].copy()
 
 
-def read_scene_dir(directory: str | Path) -> RGBDFrame:
+def read_depth(path: Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    check_image_size(path, max_pixels)
+    raw = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if raw is None or raw.dtype != np.uint16 or raw.ndim != 2:
+        found = "unreadable" if raw is None else f"{raw.dtype}, {raw.ndim} dimension(s)"
+        raise InputError(f"{path} must be a single-channel 16-bit PNG in millimetres (found {found})")
+    valid = raw[raw > 0]
+    if valid.size and valid.max() < METRES_IN_MILLIMETRE_PNG_MM:
+        raise InputError(f"{path}: every depth value is at most {valid.max()} mm: was it saved in metres instead "
+                         "of millimetres? Multiply by 1000 before writing the 16-bit PNG")
+    depth = raw.astype(np.float32) / 1000.0
+    depth[raw == 0] = np.nan
+    return depth
+
+
+def check_projection(depth: np.ndarray, intrinsics: CameraIntrinsics, camera_path: Path) -> None:
+    """Intrinsics that put the principal point far off the image project every point off it."""
+    if intrinsics.width != depth.shape[1] or intrinsics.height != depth.shape[0]:
+        raise InputError(f"{camera_path.name}: image_width x image_height is {intrinsics.width}x{intrinsics.height} "
+                         f"but depth.png is {depth.shape[1]}x{depth.shape[0]}")
+    if not (0 <= intrinsics.cx <= intrinsics.width and 0 <= intrinsics.cy <= intrinsics.height):
+        raise InputError(f"{camera_path.name}: camera_matrix: principal point ({intrinsics.cx:.0f}, "
+                         f"{intrinsics.cy:.0f}) lies outside the {intrinsics.width}x{intrinsics.height} image; "
+                         "points would project off the image (is the matrix row-major, in pixels?)")
+
+
+def read_scene_dir(directory: str | Path, max_pixels: int = MAX_PIXELS) -> RGBDFrame:
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(f"{directory} is not a directory (expected rgb.png, depth.png, camera.yaml)")
-    rgb = read_rgb(directory / "rgb.png")
+    rgb = read_rgb(directory / "rgb.png", max_pixels)
     depth_path, camera_path = directory / "depth.png", directory / "camera.yaml"
-    depth = None
-    if depth_path.exists():
-        raw = cv2.imread(str(depth_path), cv2.IMREAD_UNCHANGED)
-        if raw is None or raw.dtype != np.uint16 or raw.ndim != 2:
-            raise InputError(f"{depth_path} must be a single-channel 16-bit PNG in millimetres")
-        depth = raw.astype(np.float32) / 1000.0
-        depth[raw == 0] = np.nan
+    depth = read_depth(depth_path, max_pixels) if depth_path.exists() else None
     calibration = load_camera_yaml(camera_path) if camera_path.exists() else None
     if depth is not None and calibration is None:
         raise InputError(f"{camera_path} is missing: depth needs the camera intrinsics")
+    if depth is not None:
+        check_projection(depth, calibration.intrinsics, camera_path)
     return RGBDFrame(rgb, depth, calibration.intrinsics if calibration else None,
                      calibration.base_from_camera if calibration else None, key=str(directory.resolve()))
 

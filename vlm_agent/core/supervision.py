@@ -25,9 +25,13 @@ class Peer:
 class PeerMonitor:
     """Heartbeats by role; a peer silent for `timeout_s` is down."""
 
-    def __init__(self, timeout_s: float = 2.0):
-        self.timeout_s = timeout_s
+    def __init__(self, timeout_s: float = 2.0, started: float = 0.0):
+        self.timeout_s, self.started = timeout_s, started
         self.peers: dict[str, dict[str, Peer]] = {}
+
+    def settled(self, now: float) -> bool:
+        """Listened long enough to have heard every live peer once."""
+        return now - self.started > self.timeout_s
 
     def saw(self, role: str, instance_id: str, node: str, now: float, ready: bool = True, detail: str = ""):
         self.peers.setdefault(role, {})[instance_id] = Peer(node, instance_id, now, ready, detail)
@@ -79,6 +83,8 @@ class CommandTracker:
         self.stage_timeout_s, self.execution_timeout_s = stage_timeout_s, execution_timeout_s
         self.pending: dict[str, Tracked] = {}
         self.finished: dict[str, str] = {}  # command id -> final status, the newest `remember`
+        # planner explanations that overtook their grounding result (topics are not ordered)
+        self.early_explanations: dict[str, tuple[bool, str]] = {}
         self.remember = remember
 
     def known(self, command_id: str) -> bool:
@@ -99,6 +105,7 @@ class CommandTracker:
         if command_id in self.finished:
             return None
         tracked = self.pending.pop(command_id, None)
+        self.early_explanations.pop(command_id, None)
         self.finished[command_id] = status
         while len(self.finished) > self.remember:
             self.finished.pop(next(iter(self.finished)))
@@ -110,9 +117,13 @@ class CommandTracker:
         if status == "error":
             return self.finish(command_id, ERROR, message)
         self.expect(command_id, self.pending[command_id].text, "planner", now)
-        return None
+        early = self.early_explanations.pop(command_id, None)
+        return self.on_explanation(command_id, *early, now) if early else None
 
     def on_explanation(self, command_id: str, plan_proposed: bool, text: str, now: float) -> Outcome | None:
+        if self.stage(command_id) == "grounding":
+            self.early_explanations[command_id] = (plan_proposed, text)
+            return None
         if self.stage(command_id) != "planner":
             return None
         if not plan_proposed:

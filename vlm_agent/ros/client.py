@@ -104,7 +104,7 @@ class AgentClient(Node):
         self.create_subscription(Plan, "vlm_agent/plan", self._collect("plans"), EVENTS_QOS)
         self.create_subscription(Outcome, "vlm_agent/outcome", self._collect("outcomes"), EVENTS_QOS)
         self.create_subscription(ExecutionStatus, "vlm_agent/execution", self._collect("executions"), EVENTS_QOS)
-        self.peers = PeerMonitor()
+        self.peers = PeerMonitor(started=time.monotonic())
         self.create_subscription(Heartbeat, "vlm_agent/heartbeat", lambda msg: self.peers.saw(
             msg.role, msg.instance_id, msg.node, time.monotonic(), msg.ready, msg.detail), HEARTBEAT_QOS)
         self.create_subscription(Status, "vlm_agent/status", self.statuses.append, LATCHED_QOS)
@@ -167,9 +167,11 @@ class AgentClient(Node):
         """Until each node has said it is ready and a probe command has come back through
         guard, grounding and planner (so every link between them is matched)."""
         deadline = time.monotonic() + timeout
+        roles = {"guard", "grounding", "planner"} | ({"executor"} if "sim" in nodes else set())
         def ready():
             said = {s.node.rsplit("/", 1)[-1] for s in self.statuses}
-            return set(nodes) <= said and self.command_pub.get_subscription_count() > 0
+            heard = all(not self.peers.problem(role, time.monotonic()) for role in roles)
+            return set(nodes) <= said and heard and self.command_pub.get_subscription_count() > 0
         if not self.spin_until(ready, timeout):
             return False
         while time.monotonic() < deadline:

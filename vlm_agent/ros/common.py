@@ -66,7 +66,7 @@ class AgentNode(Node):
 
     def watch_peers(self, timeout_s: float = 2.0) -> PeerMonitor:
         """Heartbeats of the whole graph, this node's own included."""
-        peers = PeerMonitor(timeout_s)
+        peers = PeerMonitor(timeout_s, started=time.monotonic())
         self.create_subscription(Heartbeat, "vlm_agent/heartbeat", lambda msg: peers.saw(
             msg.role, msg.instance_id, msg.node, time.monotonic(), msg.ready, msg.detail), HEARTBEAT_QOS,
             callback_group=self.liveliness_group)

@@ -181,6 +181,8 @@ class GuardNode(AgentNode):
                 return
             self.checking = command
         verdict = self._check_command(command.text)  # outside the lock: plans and stops go on meanwhile
+        while not self.peers.settled(time.monotonic()):  # just started: let every peer's heartbeat arrive
+            time.sleep(0.05)
         with self.lock:
             self.checking = None
             self._release_command(command, verdict)

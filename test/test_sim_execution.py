@@ -81,7 +81,7 @@ def test_a_halt_after_a_few_ticks_stops_short_and_nothing_moves_afterwards(world
     execution.halt("'stop'")
     where = world.gripper_position.copy()
     assert execution.halted and not execution.done
-    assert execution.progress == "halted at step 1 of 5 (move_to): 'stop'"
+    assert execution.progress == "halted at step 1 of 4 (move_to): 'stop'"
     assert np.linalg.norm(np.asarray(plan.steps[0].position) - where) > 0.05
     assert not execution.advance(5.0)
     assert np.allclose(world.gripper_position, where) and execution.step_index == 0 and execution.log == []
@@ -98,7 +98,7 @@ def test_a_halt_while_lifting_keeps_the_cube_in_the_gripper(world, grounder, tab
     execution.advance(TICK)
     execution.halt("e-stop")
     where = world.gripper_position.copy()
-    assert execution.progress == "halted at step 4 of 5 (move_to): e-stop"
+    assert execution.progress == "halted at step 4 of 4 (move_to): e-stop"
     execution.advance(5.0)
     world.settle()
     assert world.held_name == "red_cube" and np.allclose(world.gripper_position, where)

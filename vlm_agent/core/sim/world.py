@@ -6,8 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pybullet as pb
 
-from ..errors import InputError
-from ..objects import Plan
+from ..objects import Plan, PlanStep
 from .execution import PlanExecution
 from .scene import TABLE_COLOR, ObjectSpec, SceneSpec
 
@@ -138,7 +137,7 @@ class TabletopWorld:
             pass
         return execution.log
 
-    def finish_step(self, step, start: np.ndarray, target: np.ndarray) -> str:
+    def finish_step(self, step: PlanStep, start: np.ndarray, target: np.ndarray) -> str:
         """What happens when the gripper reaches a step's target."""
         if step.action == "push":
             return self._push(start, target)

@@ -6,7 +6,7 @@ from ros_helpers import rclpy
 from vlm_agent.launcher import Graph
 from vlm_agent.ros.client import AgentClient
 
-pytestmark = pytest.mark.ros
+pytestmark = [pytest.mark.ros, pytest.mark.slow]  # each starts the whole graph
 
 
 @pytest.fixture(scope="module")

@@ -119,6 +119,21 @@ def test_stale_frames_are_not_used(harness, tabletop):
     assert answer.status == "error" and "old" in answer.message
 
 
+def test_frames_from_the_future_and_non_rigid_camera_poses_are_rejected(harness, tabletop):
+    rendered, k = tabletop[1], tabletop[2].intrinsics
+    assert _send_frame(harness, rendered.rgb, np.nan_to_num(rendered.depth_m), k, stamp_offset=10)
+    answer = _ask(harness, "pick up the red cube", "future")
+    assert answer.status == "error" and "in the future" in answer.message
+    node, _, executor, pubs, _, _ = harness
+    scaled = PoseStamped(header=Header(frame_id="base_link"))
+    scaled.pose.orientation.x, scaled.pose.orientation.w = 0.5, 1.0  # not a unit quaternion
+    pubs["pose"].publish(scaled)
+    assert spin_until(executor, lambda: node.camera_pose_problem != "")
+    assert _send_frame(harness, rendered.rgb, np.nan_to_num(rendered.depth_m), k)
+    answer = _ask(harness, "pick up the red cube", "scaled-pose")
+    assert answer.status == "error" and "camera/pose" in answer.message and "orthonormal" in answer.message
+
+
 def test_auto_reliability_follows_a_best_effort_camera_driver(harness, tabletop):
     """A best-effort driver (most camera drivers) on the image topics: `image_reliability: auto`
     switches the subscriptions to best effort and frames arrive. (harness: rclpy is initialised.)"""

@@ -9,7 +9,7 @@ from vlm_agent.graph import parameter_overrides
 from vlm_agent.launcher import Graph
 from vlm_agent.ros.client import AgentClient
 
-pytestmark = pytest.mark.ros
+pytestmark = [pytest.mark.ros, pytest.mark.slow]  # each starts the whole graph
 pytest.importorskip("onnxruntime")
 
 

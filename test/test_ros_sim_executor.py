@@ -1,0 +1,78 @@
+"""The simulator as the graph's executor, over DDS: it runs only unexpired plans released by the
+one guard it hears, reports each plan's fate, and halts mid-plan at once."""
+import pytest
+from ros_helpers import FakePeers, rclpy, spin_until
+from rclpy.executors import SingleThreadedExecutor
+from std_msgs.msg import Header
+
+from vlm_agent.core.objects import Plan, PlanStep
+from vlm_agent.msg import Command, ExecutionStatus, Plan as PlanMsg
+from vlm_agent.ros.common import EVENTS_QOS
+from vlm_agent.ros.conversions import plan_to_ros, time_to_ros
+from vlm_agent.ros.sim_node import SimNode
+
+pytestmark = pytest.mark.ros
+# a long, slow reach: halting lands mid-plan
+STEPS = (PlanStep("move_to", (0.5, 0.3, 0.3), max_speed=0.05), PlanStep("move_to", (0.5, -0.3, 0.3), max_speed=0.05))
+
+
+@pytest.fixture
+def sim(ros):
+    node = SimNode()
+    tester = rclpy.create_node("executor_tester")
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    executor.add_node(tester)
+    peers = FakePeers(tester, roles=("guard",))
+    states = []
+    tester.create_subscription(ExecutionStatus, "vlm_agent/execution", states.append, EVENTS_QOS)
+    plan_pub = tester.create_publisher(PlanMsg, "vlm_agent/plan", EVENTS_QOS)
+    halt_pub = tester.create_publisher(Command, "vlm_agent/halt", EVENTS_QOS)
+    assert spin_until(executor, lambda: plan_pub.get_subscription_count() > 0 and
+                      len(node.peers.alive("guard", _now())) == 1)
+    yield node, tester, executor, peers, states, plan_pub, halt_pub
+    executor.shutdown()
+    node.destroy_node()
+    tester.destroy_node()
+
+
+def _now():
+    import time
+    return time.monotonic()
+
+
+def _plan(h, command_id, deadline_s=2.0, approved_by=None):
+    node, _, _, peers = h[:4]
+    msg = plan_to_ros(Plan(command_id, "base_link", STEPS), Header())
+    if deadline_s is not None:
+        msg.deadline = time_to_ros(node.get_clock().now().nanoseconds + int(deadline_s * 1e9))
+    msg.approved_by = peers.ids["guard"] if approved_by is None else approved_by
+    return msg
+
+
+def _state(h, command_id, state):
+    states = h[4]
+    assert spin_until(h[2], lambda: any(s.command_id == command_id and s.state == state for s in states), 20)
+    return next(s for s in states if s.command_id == command_id and s.state == state)
+
+
+@pytest.mark.parametrize("change, reason", [({"deadline_s": None}, "no release deadline"),
+                                            ({"deadline_s": -1.0}, "deadline has passed"),
+                                            ({"approved_by": "forged"}, "not by the running guard")])
+def test_plans_not_released_by_the_running_guard_in_time_are_rejected(sim, change, reason):
+    sim[5].publish(_plan(sim, "p1", **change))
+    assert reason in _state(sim, "p1", "rejected").message
+    assert sim[0].world.plans_executed == 0
+
+
+def test_a_released_plan_runs_and_a_halt_stops_it_mid_way(sim):
+    node, _, executor, _, states, plan_pub, halt_pub = sim
+    plan_pub.publish(_plan(sim, "p1"))
+    assert spin_until(executor, lambda: node.running is not None and node.running.step_index == 0 and
+                      node.world.gripper_position[1] > 0.05)
+    halt_pub.publish(Command(id="s1", text="stop"))
+    halted = _state(sim, "p1", "halted")
+    assert "halted at step 1 of 2" in halted.message
+    assert "stopped plan(s) p1" in _state(sim, "s1", "succeeded").message
+    assert spin_until(executor, lambda: node.running is None)  # the execution is gone: nothing can move it
+    assert node.world.gripper_position[1] > 0.0 and node.world.plans_executed == 0  # short of step 2

@@ -1,6 +1,7 @@
 import pytest
 
-from vlm_agent.core.guard import CommandGuard, PlanGuard, Workspace
+from vlm_agent.core.guard import CommandGuard
+from vlm_agent.core.plan_guard import PlanGuard, Workspace
 from vlm_agent.core.objects import Plan, PlanStep
 from vlm_agent.core.planner import plan_command
 

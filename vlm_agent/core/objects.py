@@ -83,6 +83,9 @@ class Plan:
     steps: tuple[PlanStep, ...]
 
 
+ALLOWED = "none"  # the category of a verdict that allows
+
+
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool

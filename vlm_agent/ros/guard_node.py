@@ -19,8 +19,9 @@ from std_srvs.srv import Trigger
 
 from vlm_agent.core.audit import AuditLog, RateLimiter
 from vlm_agent.core.deadline import DeadlineExceeded, DeadlineRunner
-from vlm_agent.core.guard import ALLOWED, CommandGuard, PlanGuard, Workspace, load_guard_config
-from vlm_agent.core.objects import STATUS_ERROR, STATUS_REFUSED, Verdict
+from vlm_agent.core.guard import CommandGuard, load_guard_config
+from vlm_agent.core.plan_guard import PlanGuard, Workspace
+from vlm_agent.core.objects import ALLOWED, STATUS_ERROR, STATUS_REFUSED, Verdict
 from vlm_agent.core.stop_intent import is_stop_command
 from vlm_agent.core.supervision import BUSY, ERROR, NOT_EXECUTED, REFUSED, CommandTracker, Outcome
 from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResult, Outcome as OutcomeMsg, Plan,

@@ -16,7 +16,7 @@ def cmd_ground(args) -> int:
     from .core.scene_dir import read_scene_dir
     from .core.synonyms import SynonymResolver
     try:
-        frame = read_scene_dir(args.scene_dir, args.max_pixels)
+        frame = read_scene_dir(args.scene_dir, args.max_pixels, depth_required=args.backend == "rgbd_geometry")
         settings = BackendSettings(model_path=args.model, device=args.device, runtime=args.runtime,
                                    onnx_dir=args.onnx_dir, triton_url=args.triton_url, remote_url=args.remote_url,
                                    remote_model=args.model)
@@ -48,7 +48,7 @@ def cmd_guard(args) -> int:
         return EXIT_ALLOWED if verdict.allowed else EXIT_REFUSED
     refused = False
     for line in sys.stdin:  # one command per line, one JSON object per line; the models load once
-        text = line.rstrip("\n")
+        text = line.rstrip("\r\n")
         if not text.strip():
             continue
         verdict = guard.check(text)
@@ -135,6 +135,7 @@ def cmd_launch(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from .core.backends import BACKENDS
+    from .core.scene_dir import MAX_PIXELS
     from .graph import LAUNCH_ARGUMENTS
     parser = argparse.ArgumentParser(prog="vlm-agent", description=__doc__)
     sub = parser.add_subparsers(dest="command_name", required=True)
@@ -151,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     ground.add_argument("--triton-url", default="", help="Triton server with the exported encoders (--runtime triton)")
     ground.add_argument("--onnx-dir", default="", help="exported encoders for --runtime onnx")
     ground.add_argument("--no-synonyms", action="store_true", help="do not load the sentence-embedding model")
-    ground.add_argument("--max-pixels", type=int, default=4096 * 4096, help="larger images are refused")
+    ground.add_argument("--max-pixels", type=int, default=MAX_PIXELS,
+                        help="larger images are refused from their header (default %(default)s)")
     ground.set_defaults(func=cmd_ground)
     guard = sub.add_parser("guard", help="check a command with the safety guard", epilog=GUARD_EXIT_CODES)
     guard.add_argument("text", help="the command, or - to read one command per line from stdin (one JSON object "

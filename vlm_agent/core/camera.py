@@ -54,23 +54,32 @@ def load_camera_yaml(path: str | Path) -> CameraCalibration:
         raise InputError(f"cannot read camera calibration {path}: {exc}") from exc
     if not isinstance(data, dict):
         raise InputError(f"{path.name}: expected a mapping with image_width, image_height, camera_matrix")
+    return CameraCalibration(_intrinsics(data, path), _base_from_camera(data, path))
+
+
+def _intrinsics(data: dict, path: Path) -> CameraIntrinsics:
     width, height = (_integer(data, key, path) for key in ("image_width", "image_height"))
     matrix = data.get("camera_matrix")
     if not isinstance(matrix, dict) or "data" not in matrix:
-        raise InputError(f"{path.name}: camera_matrix: missing (need camera_matrix.data, 9 numbers row-major)")
+        raise InputError(f"{path.name}: camera_matrix.data: missing (9 numbers, row-major)")
     k = _numbers(matrix["data"], 9, "camera_matrix.data", path)
+    if k[6:] != [0.0, 0.0, 1.0]:
+        raise InputError(f"{path.name}: camera_matrix.data: last row is {k[6:]}, not [0, 0, 1] "
+                         "(the matrix must be row-major: fx 0 cx 0 fy cy 0 0 1)")
     try:
-        intrinsics = CameraIntrinsics.from_matrix(k, width, height)
+        return CameraIntrinsics.from_matrix(k, width, height)
     except InputError as exc:
-        raise InputError(f"{path.name}: camera_matrix: {exc}") from exc
-    transform = data.get("base_from_camera")
-    if transform is None:
-        return CameraCalibration(intrinsics, None)
-    matrix = np.asarray(_numbers(transform, 16, "base_from_camera", path)).reshape(4, 4)
+        raise InputError(f"{path.name}: camera_matrix.data: {exc}") from exc
+
+
+def _base_from_camera(data: dict, path: Path) -> np.ndarray | None:
+    if data.get("base_from_camera") is None:
+        return None
+    matrix = np.asarray(_numbers(data["base_from_camera"], 16, "base_from_camera", path)).reshape(4, 4)
     problem = rigid_transform_problem(matrix)
     if problem:
         raise InputError(f"{path.name}: base_from_camera: {problem}; it must be a rigid transform")
-    return CameraCalibration(intrinsics, matrix)
+    return matrix
 
 
 def _integer(data: dict, key: str, path: Path) -> int:
@@ -79,6 +88,8 @@ def _integer(data: dict, key: str, path: Path) -> int:
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(f"{path.name}: {key}: {value!r} is not an integer")
+    if value <= 0:
+        raise InputError(f"{path.name}: {key}: {value} is not positive")
     return value
 
 

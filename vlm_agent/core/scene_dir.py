@@ -1,6 +1,7 @@
 """SCENE_DIR: rgb.png (8-bit RGB), depth.png (16-bit mm, 0 = none), camera.yaml (ROS camera_info)."""
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import cv2
@@ -14,18 +15,32 @@ from .frame import RGBDFrame
 
 MAX_PIXELS = 4096 * 4096
 METRES_IN_MILLIMETRE_PNG_MM = 20  # every depth under 2 cm: the PNG almost surely holds metres
+FIELD_OF_VIEW_DEG = (3.0, 170.0)  # outside this a pinhole fx/fy is in the wrong unit (normalised, mm, ...)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """(width, height) from the file's header, without decoding the pixels."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(24)
+    except FileNotFoundError as exc:
+        raise InputError(f"{path} not found") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    if head[:8] == PNG_SIGNATURE and head[12:16] == b"IHDR":
+        return struct.unpack(">II", head[16:24])
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, Image.DecompressionBombError) as exc:
+        raise InputError(f"{path}: not a readable image ({exc})") from exc
 
 
 def check_image_size(path: Path, max_pixels: int = MAX_PIXELS) -> None:
     """Refuse an image too large to process from its header, before decoding it."""
-    if not path.exists():
-        raise InputError(f"{path} not found")
-    from PIL import Image, UnidentifiedImageError
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-    except (UnidentifiedImageError, OSError) as exc:
-        raise InputError(f"{path}: not a readable image ({exc})") from exc
+    width, height = image_size(path)
     if width * height > max_pixels:
         raise InputError(f"{path}: {width}x{height} pixels is more than the limit of {max_pixels} pixels "
                          f"(e.g. {int(max_pixels ** 0.5)}x{int(max_pixels ** 0.5)})")
@@ -54,31 +69,45 @@ def read_depth(path: Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     return depth
 
 
-def check_projection(depth: np.ndarray, intrinsics: CameraIntrinsics, camera_path: Path) -> None:
-    """Intrinsics that put the principal point far off the image project every point off it."""
-    if intrinsics.width != depth.shape[1] or intrinsics.height != depth.shape[0]:
-        raise InputError(f"{camera_path.name}: image_width x image_height is {intrinsics.width}x{intrinsics.height} "
-                         f"but depth.png is {depth.shape[1]}x{depth.shape[0]}")
+def check_projection(rgb: np.ndarray, intrinsics: CameraIntrinsics, camera_path: Path) -> None:
+    """Intrinsics of another image size, a principal point off the image or a focal length in the wrong unit
+    put every depth point in the wrong place: name the probable mistake."""
+    size = f"{intrinsics.width}x{intrinsics.height}"
+    if (intrinsics.width, intrinsics.height) != (rgb.shape[1], rgb.shape[0]):
+        raise InputError(f"{camera_path.name}: image_width x image_height is {size} "
+                         f"but rgb.png is {rgb.shape[1]}x{rgb.shape[0]}")
     if not (0 <= intrinsics.cx <= intrinsics.width and 0 <= intrinsics.cy <= intrinsics.height):
         raise InputError(f"{camera_path.name}: camera_matrix: principal point ({intrinsics.cx:.0f}, "
-                         f"{intrinsics.cy:.0f}) lies outside the {intrinsics.width}x{intrinsics.height} image; "
+                         f"{intrinsics.cy:.0f}) lies outside the {size} image; "
                          "points would project off the image (is the matrix row-major, in pixels?)")
+    _check_field_of_view(intrinsics, camera_path)
 
 
-def read_scene_dir(directory: str | Path, max_pixels: int = MAX_PIXELS) -> RGBDFrame:
+def _check_field_of_view(intrinsics: CameraIntrinsics, camera_path: Path) -> None:
+    for name, focal, pixels in (("fx", intrinsics.fx, intrinsics.width), ("fy", intrinsics.fy, intrinsics.height)):
+        degrees = np.degrees(2 * np.arctan(pixels / (2 * focal)))
+        if not FIELD_OF_VIEW_DEG[0] <= degrees <= FIELD_OF_VIEW_DEG[1]:
+            raise InputError(f"{camera_path.name}: camera_matrix: {name}={focal:g} gives a {degrees:.1f} degree field "
+                             f"of view across {pixels} pixels; objects would not be found (is {name} in pixels?)")
+
+
+def read_scene_dir(directory: str | Path, max_pixels: int = MAX_PIXELS, depth_required: bool = False) -> RGBDFrame:
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(f"{directory} is not a directory (expected rgb.png, depth.png, camera.yaml)")
     rgb = read_rgb(directory / "rgb.png", max_pixels)
     depth_path, camera_path = directory / "depth.png", directory / "camera.yaml"
-    depth = read_depth(depth_path, max_pixels) if depth_path.exists() else None
+    depth = read_depth(depth_path, max_pixels) if depth_required or depth_path.exists() else None
     calibration = load_camera_yaml(camera_path) if camera_path.exists() else None
     if depth is not None and calibration is None:
         raise InputError(f"{camera_path} is missing: depth needs the camera intrinsics")
-    if depth is not None:
-        check_projection(depth, calibration.intrinsics, camera_path)
-    return RGBDFrame(rgb, depth, calibration.intrinsics if calibration else None,
-                     calibration.base_from_camera if calibration else None, key=str(directory.resolve()))
+    if calibration is not None:
+        check_projection(rgb, calibration.intrinsics, camera_path)
+    try:
+        return RGBDFrame(rgb, depth, calibration.intrinsics if calibration else None,
+                         calibration.base_from_camera if calibration else None, key=str(directory.resolve()))
+    except InputError as exc:
+        raise InputError(f"{directory}: {exc}") from exc
 
 
 def write_scene_dir(directory: str | Path, rgb: np.ndarray, depth_m: np.ndarray, intrinsics: CameraIntrinsics,

@@ -48,7 +48,10 @@ def ros():
 
 
 @pytest.fixture(autouse=True, scope="session")
-def private_ros_domain():
-    """This test run talks only to itself: its own ROS domain, discovered on this machine only."""
+def private_ros_domain(tmp_path_factory):
+    """This test run talks only to itself: its own ROS domain, discovered on this machine only,
+    and its own gate key (never the user's)."""
+    from vlm_agent.core.signing import KEY_FILE_VARIABLE
     from vlm_agent.launcher import use_private_ros_domain
+    os.environ[KEY_FILE_VARIABLE] = str(tmp_path_factory.mktemp("gate") / "gate.key")
     return use_private_ros_domain()

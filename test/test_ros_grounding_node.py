@@ -1,7 +1,7 @@
 """The grounding node over real DDS: bad input gets an `error` result and the node lives on."""
 import numpy as np
 import pytest
-from ros_helpers import rclpy, spin_until
+from ros_helpers import rclpy, spin_until, signed
 from rclpy.executors import SingleThreadedExecutor
 from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import CameraInfo, Image
@@ -55,7 +55,7 @@ def _send_frame(h, rgb, depth, intrinsics=None, stamp_offset=0):
 
 def _ask(h, text, command_id):
     _, _, executor, pubs, results, _ = h
-    pubs["command"].publish(Command(id=command_id, text=text))
+    pubs["command"].publish(signed(Command(id=command_id, text=text)))
     assert spin_until(executor, lambda: command_id in results, 20), f"no result for {command_id}"
     return results[command_id]
 
@@ -182,7 +182,7 @@ def test_missing_model_weights_keep_the_node_up_and_say_how_to_get_them(harness,
         status = next(s for s in statuses if "not available" in s.message)
         assert status.level == Status.ERROR and "huggingface-cli download" in status.message
         assert spin_until(executor, lambda: command_pub.get_subscription_count() > 0, 10)
-        command_pub.publish(Command(id="no-weights", text="pick up the red cube"))
+        command_pub.publish(signed(Command(id="no-weights", text="pick up the red cube")))
         assert spin_until(executor, lambda: any(r.command_id == "no-weights" for r in results), 10)
         answer = next(r for r in results if r.command_id == "no-weights")
         assert answer.status == "error" and "OWL-ViT/OWLv2" in answer.message

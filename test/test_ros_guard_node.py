@@ -2,8 +2,10 @@
 per command, busy instead of silence, stops that skip the queue, plans only for commands it
 approved (held until their grounding result), members of the graph that go down, a second guard,
 a broken configuration, people near the path and an unsafe camera image."""
+from dataclasses import replace
+
 import pytest
-from ros_helpers import FakePeers, rclpy, spin_until
+from ros_helpers import FakePeers, rclpy, signed, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from geometry_msgs.msg import Pose, PoseArray
@@ -18,7 +20,7 @@ from vlm_agent.ros.conversions import image_to_ros, plan_to_ros, stamp_ns
 from vlm_agent.ros.guard_node import GuardNode
 
 pytestmark = pytest.mark.ros
-STEPS = (PlanStep("pick", (0.5, 0.1, 0.03), object_id="obj_1", gripper="close", max_speed=0.1),)
+STEPS = (PlanStep("pick", (0.5, 0.1, 0.03), object_id="obj_1", gripper="close", max_speed=0.1, object_label="cube"),)
 
 
 class Harness:
@@ -72,8 +74,8 @@ class Harness:
         self.publish_result(command_id, label)
 
     def publish_result(self, command_id, label="cube"):
-        self.result_pub.publish(GroundingResult(command_id=command_id, status="ok", action="pick",
-                                                candidates=[GroundedObject(id="obj_1", label=label)]))
+        self.result_pub.publish(signed(GroundingResult(command_id=command_id, status="ok", action="pick",
+                                                       candidates=[GroundedObject(id="obj_1", label=label)])))
 
     def send_plan(self, command_id):
         """The verdict on this plan (the newest for the command)."""
@@ -105,7 +107,7 @@ def test_every_command_of_a_burst_gets_one_outcome_and_the_excess_is_busy(ros, t
     assert all(o.retry_after_s > 0 and "try again" in o.message for o in busy)
     assert not any(v.category == "rate_limit" for v in h.verdicts)  # busy is not a safety refusal
     for command in h.forwarded:  # the planner's answer closes each forwarded command
-        h.result_pub.publish(GroundingResult(command_id=command.id, status="ok", action="describe"))
+        h.result_pub.publish(signed(GroundingResult(command_id=command.id, status="ok", action="describe")))
         h.explanation_pub.publish(Explanation(command_id=command.id, stage="planner", text="I see a cube."))
     h.wait(lambda: len(h.outcomes) == 40)
     h.command("c0", "what do you see")  # a repeated id gets no second outcome
@@ -149,9 +151,10 @@ def test_a_plan_that_overtakes_its_grounding_result_waits_for_the_labels(ros, tm
     h = Harness(tmp_path)
     h.command("c1")
     h.wait(lambda: any(c.id == "c1" for c in h.forwarded))
-    h.plan_pub.publish(plan_to_ros(Plan("c1", "base_link", STEPS), Header()))
+    knife = (replace(STEPS[0], object_label="knife"),)
+    h.plan_pub.publish(plan_to_ros(Plan("c1", "base_link", knife), Header()))
     h.wait(lambda: "c1" in h.node.held_plans)
-    h.publish_result("c1", label="knife")  # the forbidden-object check sees the label it arrived without
+    h.publish_result("c1", label="knife")  # the forbidden-object check sees the labels it arrived without
     verdict = h.verdict_for("c1", "plan")
     assert not verdict.allowed and verdict.category == "forbidden_object"
     assert h.outcome_for("c1").status == "refused"
@@ -161,6 +164,20 @@ def test_a_plan_that_overtakes_its_grounding_result_waits_for_the_labels(ros, tm
     verdict = h.verdict_for("c2", "plan")  # no result ever: refused, fail closed
     assert not verdict.allowed and "no grounding result" in verdict.reason
     assert h.released == []
+    h.close()
+
+
+def test_a_plan_must_name_its_objects_as_grounding_did(ros, tmp_path):
+    h = Harness(tmp_path)
+    h.ground("c1", label="knife")  # the plan below calls obj_1 a cube: relabelled on the way
+    verdict = h.send_plan("c1")
+    assert not verdict.allowed and verdict.category == "binding"
+    h.command("c2")
+    h.wait(lambda: any(c.id == "c2" for c in h.forwarded))
+    h.result_pub.publish(GroundingResult(command_id="c2", status="ok", action="pick",  # unsigned: a forgery
+                                         candidates=[GroundedObject(id="obj_1", label="cube")]))
+    h.wait(lambda: any("ignored: it is not signed" in s.message for s in h.statuses))
+    assert h.node.tracker.stage("c2") == "grounding" and h.released == []
     h.close()
 
 

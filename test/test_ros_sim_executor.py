@@ -1,14 +1,14 @@
 """The simulator as the graph's executor, over DDS: it runs only unexpired plans released by the
 one guard it hears, reports each plan's fate, and halts mid-plan at once."""
 import pytest
-from ros_helpers import FakePeers, rclpy, spin_until
+from ros_helpers import FakePeers, rclpy, signed, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from std_msgs.msg import Header
 
 from vlm_agent.core.objects import Plan, PlanStep
 from vlm_agent.msg import Command, ExecutionStatus, Plan as PlanMsg
 from vlm_agent.ros.common import EVENTS_QOS
-from vlm_agent.ros.conversions import plan_to_ros, time_to_ros
+from vlm_agent.ros.conversions import plan_to_ros
 from vlm_agent.ros.sim_node import SimNode
 
 pytestmark = pytest.mark.ros
@@ -41,13 +41,11 @@ def _now():
     return time.monotonic()
 
 
-def _plan(h, command_id, deadline_s=2.0, approved_by=None):
-    node, _, _, peers = h[:4]
+def _plan(h, command_id, deadline_s=2.0, approved_by=None, sign=True):
+    peers = h[3]
     msg = plan_to_ros(Plan(command_id, "base_link", STEPS), Header())
-    if deadline_s is not None:
-        msg.deadline = time_to_ros(node.get_clock().now().nanoseconds + int(deadline_s * 1e9))
     msg.approved_by = peers.ids["guard"] if approved_by is None else approved_by
-    return msg
+    return signed(msg, deadline_s) if sign else msg
 
 
 def _state(h, command_id, state):
@@ -56,13 +54,25 @@ def _state(h, command_id, state):
     return next(s for s in states if s.command_id == command_id and s.state == state)
 
 
-@pytest.mark.parametrize("change, reason", [({"deadline_s": None}, "no release deadline"),
-                                            ({"deadline_s": -1.0}, "deadline has passed"),
+@pytest.mark.parametrize("change, reason", [({"sign": False}, "not signed by the guard"),
+                                            ({"deadline_s": -1.0}, "expired"),
                                             ({"approved_by": "forged"}, "not by the running guard")])
 def test_plans_not_released_by_the_running_guard_in_time_are_rejected(sim, change, reason):
     sim[5].publish(_plan(sim, "p1", **change))
     assert reason in _state(sim, "p1", "rejected").message
     assert sim[0].world.plans_executed == 0
+
+
+def test_altered_and_replayed_plans_are_rejected(sim):
+    altered = _plan(sim, "p1")
+    altered.steps[0].max_speed = 20.0
+    sim[5].publish(altered)
+    assert "signature does not match" in _state(sim, "p1", "rejected").message
+    plan = _plan(sim, "p2")
+    sim[5].publish(plan)
+    _state(sim, "p2", "executing")
+    sim[5].publish(plan)  # the same approval again
+    assert "already used" in _state(sim, "p2", "rejected").message
 
 
 def test_a_released_plan_runs_and_a_halt_stops_it_mid_way(sim):

@@ -74,6 +74,7 @@ class PlanStep:
     object_id: str = ""
     gripper: str = "keep"  # keep, open, close
     max_speed: float = 0.25
+    object_label: str = ""  # the label grounding gave object_id: the guard checks the two belong together
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Grounding results to motion plans and a plain-language explanation of why."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -50,7 +50,9 @@ def plan_command(result: GroundingResult, command_id: str, config: PlannerConfig
     if steps is None:
         return PlanOutcome(None, f"I will not move: the destination's position in {config.base_frame} is unknown.",
                            evidence)
-    plan = Plan(command_id, config.base_frame, tuple(steps))
+    labels = {m.obj.id: m.obj.label for m in (result.target, result.destination, *result.references) if m}
+    steps = tuple(replace(s, object_label=labels.get(s.object_id, "")) for s in steps)
+    plan = Plan(command_id, config.base_frame, steps)
     return PlanOutcome(plan, explain(result, plan), evidence)
 
 

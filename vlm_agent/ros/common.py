@@ -13,6 +13,8 @@ from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 
+from vlm_agent.core.errors import InputError
+from vlm_agent.core.signing import load_or_create_key
 from vlm_agent.core.supervision import PeerMonitor
 from vlm_agent.msg import Heartbeat, Status
 
@@ -63,6 +65,15 @@ class AgentNode(Node):
                         ready=self.ready, detail=self.not_ready_detail)
         msg.header.stamp = self.get_clock().now().to_msg()
         self._heartbeat_pub.publish(msg)
+
+    def gate_key(self) -> tuple[bytes | None, str]:
+        """(the deployment's approval key, '') or (None, why it could not be loaded)."""
+        path = self.param("gate_key_file", "", "File with the HMAC key that signs approvals ('' = the "
+                          "VLM_AGENT_GATE_KEY_FILE variable, else ~/.config/vlm_agent/gate.key, created on first use).")
+        try:
+            return load_or_create_key(path or None), ""
+        except InputError as exc:
+            return None, str(exc)
 
     def watch_peers(self, timeout_s: float = 2.0) -> PeerMonitor:
         """Heartbeats of the whole graph, this node's own included."""

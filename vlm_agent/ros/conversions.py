@@ -1,6 +1,9 @@
 """Messages <-> core types. Every node converts through here and nowhere else."""
 from __future__ import annotations
 
+import json
+import struct
+
 import numpy as np
 from builtin_interfaces.msg import Time
 from geometry_msgs.msg import PoseStamped, Vector3
@@ -11,6 +14,7 @@ from vlm_agent.core.camera import CameraIntrinsics
 from vlm_agent.core.image_codec import decode_image, encode_image, to_depth_m, to_rgb
 from vlm_agent.core.objects import GroundingResult, Match, Plan, PlanStep, Verdict
 from vlm_agent.msg import GroundedObject as GroundedObjectMsg
+from vlm_agent.core.signing import ApprovalVerifier, new_nonce, sign
 from vlm_agent.core.supervision import Outcome
 from vlm_agent.msg import GroundingResult as GroundingResultMsg
 from vlm_agent.msg import Outcome as OutcomeMsg
@@ -134,7 +138,8 @@ def grounding_to_ros(result: GroundingResult, command_id: str, header: Header, b
 def plan_to_ros(plan: Plan, header: Header) -> PlanMsg:
     msg = PlanMsg(header=Header(stamp=header.stamp, frame_id=plan.frame_id), command_id=plan.command_id)
     msg.steps = [PlanStepMsg(action=s.action, object_id=s.object_id, gripper=s.gripper, max_speed=float(s.max_speed),
-                             target_pose=pose_stamped(msg.header, s.position, yaw=s.yaw)) for s in plan.steps]
+                             target_pose=pose_stamped(msg.header, s.position, yaw=s.yaw),
+                             object_label=s.object_label) for s in plan.steps]
     return msg
 
 
@@ -143,7 +148,7 @@ def plan_from_ros(msg: PlanMsg) -> Plan:
     for s in msg.steps:
         p, o = s.target_pose.pose.position, s.target_pose.pose.orientation
         yaw = float(np.arctan2(2 * (o.w * o.z + o.x * o.y), 1 - 2 * (o.y * o.y + o.z * o.z)))
-        steps.append(PlanStep(s.action, (p.x, p.y, p.z), yaw, s.object_id, s.gripper, s.max_speed))
+        steps.append(PlanStep(s.action, (p.x, p.y, p.z), yaw, s.object_id, s.gripper, s.max_speed, s.object_label))
     return Plan(msg.command_id, msg.header.frame_id, tuple(steps))
 
 
@@ -159,3 +164,38 @@ def outcome_to_ros(outcome: Outcome, header: Header) -> OutcomeMsg:
 
 def time_to_ros(nanoseconds: int) -> Time:
     return Time(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)
+
+
+def _payload(msg) -> bytes:
+    """Canonical bytes of every field but the signature. Not the CDR serialization: its
+    alignment padding is uninitialised memory, so the same message serialises differently."""
+    fields = _canonical(msg)
+    fields.pop("signature")
+    return json.dumps([type(msg).__module__, type(msg).__name__, fields], sort_keys=True,
+                      separators=(",", ":")).encode()
+
+
+def _canonical(value, type_name: str = ""):
+    if hasattr(value, "get_fields_and_field_types"):
+        return {name: _canonical(getattr(value, name), kind) for name, kind in value.get_fields_and_field_types().items()}
+    if type_name.startswith("sequence<") or type_name.endswith("]"):
+        inner = type_name[len("sequence<"):-1] if type_name.startswith("sequence<") else type_name.split("[")[0]
+        return [_canonical(item, inner) for item in value]
+    if type_name == "float":  # float32: the sender's double and the receiver's float32 agree after rounding
+        return struct.pack("<f", value).hex()
+    if type_name == "double":
+        return float(value).hex()
+    return value
+
+
+def sign_message(msg, key: bytes, valid_for_ns: int, now_ns: int):
+    """Stamp an approval on a Command, GroundingResult or Plan (nonce, deadline, signature)."""
+    msg.nonce = new_nonce()
+    msg.deadline = time_to_ros(now_ns + valid_for_ns)
+    msg.signature = sign(key, _payload(msg))
+    return msg
+
+
+def approval_problem(msg, verifier: ApprovalVerifier, now_ns: int) -> str:
+    """'' when the message carries a valid, unexpired, unused approval (and uses it up)."""
+    return verifier.problem(_payload(msg), msg.signature, msg.nonce, stamp_ns(msg.deadline), now_ns)

@@ -15,14 +15,18 @@ from vlm_agent.core.frame import RGBDFrame
 from vlm_agent.core.grounding import Grounder
 from vlm_agent.core.objects import STATUS_ERROR, GroundingResult
 from vlm_agent.core.synonyms import SynonymResolver
+from vlm_agent.core.signing import ApprovalVerifier
 from vlm_agent.core.transforms import rigid_transform_problem
 from vlm_agent.msg import Command, GroundingResult as GroundingResultMsg, Status
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
-from .conversions import (depth_from_ros, grounding_to_ros, image_to_ros, intrinsics_from_ros, rgb_from_ros,
+from .conversions import (approval_problem, depth_from_ros, sign_message, grounding_to_ros, image_to_ros, intrinsics_from_ros, rgb_from_ros,
                           stamp_ns, transform_from_pose)
 from .image_input import RGBDInput
 from .markers import result_markers
+
+
+RESULT_VALID_NS = 15 * 10**9  # the planner and the guard act on a result within this
 
 
 class GroundingNode(AgentNode):
@@ -71,6 +75,9 @@ class GroundingNode(AgentNode):
             self.grounder = Grounder(create_backend(backend, **settings.options_for(backend)), synonyms)
         except Exception as exc:  # missing weights, bad runtime, unknown backend: stay up and say so
             self.unavailable = f"grounding backend '{backend}' is not available: {exc}"
+        self.key, key_problem = self.gate_key()
+        self.unavailable = self.unavailable or (f"no gate key: {key_problem}" if key_problem else "")
+        self.command_verifier = ApprovalVerifier(self.key or b"")
         self.input = RGBDInput(self, reliability, slop, use_depth=True)
         self.create_subscription(PoseStamped, "camera/pose", self._on_camera_pose, LATCHED_QOS)
         self.create_subscription(Command, "vlm_agent/command", self._on_command, EVENTS_QOS)
@@ -92,6 +99,11 @@ class GroundingNode(AgentNode):
             self.camera_pose, self.camera_pose_problem = pose, ""
 
     def _on_command(self, command: Command):
+        problem = approval_problem(command, self.command_verifier, self.get_clock().now().nanoseconds) \
+            if self.key else "no gate key"
+        if problem:  # only commands the guard approved are grounded
+            self.report(Status.ERROR, f"command '{command.id}' on vlm_agent/command ignored: {problem}")
+            return
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id="")
         try:
             if self.grounder is None:
@@ -105,7 +117,8 @@ class GroundingNode(AgentNode):
             result = GroundingResult(STATUS_ERROR, f"grounding failed: {exc!r}", command_text=command.text)
         if result.status == STATUS_ERROR:
             self.report(Status.ERROR, f"command '{command.id}': {result.message}")
-        self.result_pub.publish(grounding_to_ros(result, command.id, header, self.base_frame))
+        self.result_pub.publish(sign_message(grounding_to_ros(result, command.id, header, self.base_frame), self.key,
+                                             RESULT_VALID_NS, self.get_clock().now().nanoseconds))
         if result.status == STATUS_ERROR:
             return
         try:

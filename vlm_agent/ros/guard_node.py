@@ -21,6 +21,7 @@ from vlm_agent.core.audit import AuditLog, RateLimiter
 from vlm_agent.core.deadline import DeadlineExceeded, DeadlineRunner
 from vlm_agent.core.guard import CommandGuard, load_guard_config
 from vlm_agent.core.plan_guard import PlanGuard, Workspace
+from vlm_agent.core.signing import ApprovalVerifier
 from vlm_agent.core.objects import ALLOWED, STATUS_ERROR, STATUS_REFUSED, Verdict
 from vlm_agent.core.stop_intent import is_stop_command
 from vlm_agent.core.supervision import BUSY, ERROR, NOT_EXECUTED, REFUSED, CommandTracker, Outcome
@@ -28,7 +29,8 @@ from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResul
                            SafetyVerdict, Status)
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
-from .conversions import outcome_to_ros, plan_from_ros, plan_to_ros, rgb_from_ros, time_to_ros, verdict_to_ros
+from .conversions import (approval_problem, outcome_to_ros, plan_from_ros, plan_to_ros, rgb_from_ros, sign_message,
+                          verdict_to_ros)
 from .image_input import RGBDInput
 
 HOLD_PLAN_S = 1.0  # a plan that overtook its grounding result waits this long for it
@@ -52,6 +54,10 @@ class GuardNode(AgentNode):
         self.max_commands = int(self.param("max_commands", 20, "Commands accepted per rate_window_s from one "
                                            "source; more are answered busy."))
         self.window_s = float(self.param("rate_window_s", 10.0, "Rate-limit window, seconds."))
+        self.key, key_problem = self.gate_key()
+        self.failure = self.failure or (f"no gate key ({key_problem}); refusing every command" if key_problem else "")
+        self.result_verifier = ApprovalVerifier(self.key or b"")
+        self.stage_timeout_ns = int(stage_timeout * 1e9)
         self.audit = AuditLog(audit_path)
         self.limiters: dict[str, RateLimiter] = {}
         self.tracker = CommandTracker(stage_timeout, execution_timeout)
@@ -194,9 +200,9 @@ class GuardNode(AgentNode):
         self._publish_verdict(verdict, command.id, command.text)
         if not verdict.allowed:
             status = STATUS_ERROR if verdict.category == "invalid_input" else STATUS_REFUSED  # bad input, not harm
-            self.result_pub.publish(GroundingResult(header=self._header(), command_id=command.id,
-                                                    command_text=command.text[:500], status=status,
-                                                    message=verdict.reason))
+            self.result_pub.publish(self._signed(GroundingResult(
+                header=self._header(), command_id=command.id, command_text=command.text[:500], status=status,
+                message=verdict.reason)))
             self._publish_outcomes([self.tracker.finish(command.id, REFUSED if status == STATUS_REFUSED else ERROR,
                                                         verdict.reason, command.text)])
             return
@@ -207,10 +213,14 @@ class GuardNode(AgentNode):
                                                         command.text)])
             return
         self.tracker.expect(command.id, command.text, "grounding", now)
-        self.command_pub.publish(command)
+        self.command_pub.publish(self._signed(Command(header=command.header, id=command.id, text=command.text,
+                                                      source=command.source)))
+
+    def _signed(self, msg, valid_for_ns: int | None = None):
+        return sign_message(msg, self.key, valid_for_ns or self.stage_timeout_ns, self.get_clock().now().nanoseconds)
 
     def _check_command(self, text: str) -> Verdict:
-        if self.command_guard is None:
+        if self.failure:
             return Verdict(False, "guard_error", 1.0, self.failure)
         if self.conflict:
             return Verdict(False, "guard_error", 1.0, f"{self.conflict}; refusing until only one guard runs")
@@ -225,6 +235,11 @@ class GuardNode(AgentNode):
         self.people = [np.array([p.position.x, p.position.y, p.position.z]) for p in msg.poses]
 
     def _on_result(self, msg: GroundingResult):
+        problem = approval_problem(msg, self.result_verifier, self.get_clock().now().nanoseconds) if self.key else \
+            "no gate key"
+        if problem:
+            self.report(Status.ERROR, f"grounding result for '{msg.command_id}' ignored: {problem}")
+            return
         with self.lock:
             objects = [*msg.target, *msg.destination, *msg.references, *msg.candidates]
             self.labels[msg.command_id] = {o.id: o.label for o in objects}
@@ -277,10 +292,9 @@ class GuardNode(AgentNode):
             self._publish_outcomes([self.tracker.finish(msg.command_id, NOT_EXECUTED, f"plan approved but {problem}")])
             return
         out = plan_to_ros(released, msg.header)
-        out.deadline = time_to_ros(self.get_clock().now().nanoseconds + int(self.plan_deadline_s * 1e9))
         out.approved_by = self.instance_id
         self.tracker.on_plan_verdict(msg.command_id, True, verdict.reason, now, self.plan_deadline_s)
-        self.plan_pub.publish(out)
+        self.plan_pub.publish(self._signed(out, int(self.plan_deadline_s * 1e9)))
 
     def _check_plan(self, msg: Plan) -> tuple[Verdict, object]:
         if self.failure or self.conflict:
@@ -289,7 +303,13 @@ class GuardNode(AgentNode):
         if labels is None:
             return Verdict(False, "guard_error", 1.0, "no grounding result for this plan's command, so the objects "
                            "it handles cannot be checked; refusing", "plan"), None
-        verdict, released = self.plan_guard.check(plan_from_ros(msg), self.people, labels)
+        plan = plan_from_ros(msg)
+        unbound = next((s for s in plan.steps if s.object_id and labels.get(s.object_id, "") != s.object_label), None)
+        if unbound is not None:
+            return Verdict(False, "binding", 1.0, f"plan step {unbound.action} handles '{unbound.object_id}' labelled "
+                           f"'{unbound.object_label}', but the grounding result has "
+                           f"'{labels.get(unbound.object_id, 'no such object')}'; refusing", "plan"), None
+        verdict, released = self.plan_guard.check(plan, self.people, labels)
         if released is None or self.image_guard is None:
             return verdict, released
         frame = self.image_input.synced

@@ -6,10 +6,11 @@ from std_msgs.msg import Header
 
 from vlm_agent.core.objects import STATUS_REFUSED, GroundingResult, Match, SceneObject
 from vlm_agent.core.planner import PlannerConfig, plan_command
+from vlm_agent.core.signing import ApprovalVerifier
 from vlm_agent.msg import Explanation, GroundingResult as GroundingResultMsg, Plan, Status
 
 from .common import EVENTS_QOS, AgentNode, run
-from .conversions import plan_to_ros
+from .conversions import approval_problem, plan_to_ros
 
 
 class PlannerNode(AgentNode):
@@ -28,6 +29,11 @@ class PlannerNode(AgentNode):
             max_speed=self.param("max_speed", defaults.max_speed, "Free-motion speed, m/s."),
             contact_speed=self.param("contact_speed", defaults.contact_speed, "Speed near contact, m/s."),
             base_frame=self.param("base_frame", defaults.base_frame, "Frame plans are expressed in."))
+        self.key, key_problem = self.gate_key()
+        self.verifier = ApprovalVerifier(self.key or b"")
+        if key_problem:
+            self.ready, self.not_ready_detail = False, f"no gate key: {key_problem}"
+            self.report(Status.ERROR, f"{self.not_ready_detail}; no result can be verified, nothing is planned")
         self.create_subscription(GroundingResultMsg, "vlm_agent/grounding", self._on_result, EVENTS_QOS)
         self.plan_pub = self.create_publisher(Plan, "vlm_agent/plan_proposed", EVENTS_QOS)
         self.explanation_pub = self.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
@@ -36,6 +42,11 @@ class PlannerNode(AgentNode):
     def _on_result(self, msg: GroundingResultMsg):
         if msg.status == STATUS_REFUSED:
             return  # the guard has explained its refusal
+        problem = approval_problem(msg, self.verifier, self.get_clock().now().nanoseconds) if self.key else \
+            "no gate key"
+        if problem:  # only results signed by the grounding node are planned
+            self.report(Status.ERROR, f"grounding result for '{msg.command_id}' ignored: {problem}")
+            return
         try:
             outcome = plan_command(result_from_ros(msg), msg.command_id, self.config)
         except Exception as exc:

@@ -18,12 +18,13 @@ from std_msgs.msg import Header
 
 from vlm_agent.core.errors import InputError
 from vlm_agent.core.sim.scene import load_scene
+from vlm_agent.core.signing import ApprovalVerifier
 from vlm_agent.core.sim.world import TabletopWorld
 from vlm_agent.msg import Command, ExecutionStatus, ObjectState, Plan, SceneState, Status
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run, sensor_qos
-from .conversions import (image_to_ros, intrinsics_to_ros, matrix_from_quaternion, plan_from_ros, pose_stamped,
-                          stamp_ns)
+from .conversions import (approval_problem, image_to_ros, intrinsics_to_ros, matrix_from_quaternion, plan_from_ros,
+                          pose_stamped)
 
 CONTROL_PERIOD_S = 0.02
 
@@ -55,6 +56,8 @@ class SimNode(AgentNode):
         self.people_pub = self.create_publisher(PoseArray, "people", LATCHED_QOS)
         self.execution_pub = self.create_publisher(ExecutionStatus, "vlm_agent/execution", EVENTS_QOS)
         self.peers = self.watch_peers()
+        self.key, self.key_problem = self.gate_key()
+        self.verifier = ApprovalVerifier(self.key or b"")
         self.lock = threading.Lock()
         self.running, self.running_id, self.waiting = None, "", deque()
         self.create_subscription(Plan, "vlm_agent/plan", self._on_plan, EVENTS_QOS)
@@ -112,11 +115,11 @@ class SimNode(AgentNode):
         self._publish_execution(msg.command_id, "executing", f"accepted, {ahead} plan(s) ahead")
 
     def _rejection(self, msg: Plan) -> str:
-        deadline = stamp_ns(msg.deadline)
-        if deadline == 0:
-            return "it carries no release deadline (plans come from the guard only)"
-        if self.get_clock().now().nanoseconds > deadline:
-            return "its release deadline has passed"
+        if self.key is None:
+            return f"no gate key to verify it ({self.key_problem})"
+        problem = approval_problem(msg, self.verifier, self.get_clock().now().nanoseconds)
+        if problem:
+            return problem
         guards = self.peers.alive("guard", time.monotonic())
         if len(guards) != 1:
             return f"{len(guards)} guards are running on these topics; exactly one must release plans"

@@ -3,6 +3,8 @@
 launch_ros is on no registry reachable here, so the launch file is loaded against recording
 stand-ins for the launch API; a real ROS 2 install runs it unchanged.
 """
+import importlib
+import inspect
 from pathlib import Path
 
 import yaml
@@ -10,6 +12,7 @@ from launch_standins import load_launch_description
 
 from vlm_agent.graph import LAUNCH_ARGUMENTS, NODES, default_params_file, selected_nodes
 from vlm_agent.launcher import Graph
+from vlm_agent.ros.common import AgentNode
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -63,6 +66,9 @@ def test_node_parameters_in_config_are_declared_by_the_nodes():
     """Every key in config/agent.yaml is a parameter its node declares (no silently ignored settings)."""
     config = yaml.safe_load(default_params_file().read_text())
     for spec in NODES:
-        source = (REPO / "vlm_agent" / "ros" / f"{spec.name}_node.py").read_text()
+        module = importlib.import_module(spec.module)
+        node_class = next(c for c in vars(module).values() if isinstance(c, type) and c.__module__ == spec.module
+                          and issubclass(c, AgentNode))
+        source = "".join(inspect.getsource(c) for c in node_class.__mro__ if c.__module__.startswith("vlm_agent"))
         for key in config[spec.name]["ros__parameters"]:
             assert f'"{key}"' in source, f"{spec.name}: {key} is not declared"

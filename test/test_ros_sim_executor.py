@@ -63,6 +63,19 @@ def test_plans_not_released_by_the_running_guard_in_time_are_rejected(sim, chang
     assert sim[0].world.plans_executed == 0
 
 
+@pytest.mark.parametrize("steps, reason", [
+    ((PlanStep("move_to", (0.5, 0.0, 0.3), max_speed=2.0),), "asks for 2.00 m/s"),
+    ((PlanStep("move_to", (3.0, 2.0, 1.5), max_speed=0.1),), "leaves the executor's workspace"),
+    (tuple(PlanStep("move_to", (0.5, 0.0, 0.3), max_speed=0.1) for _ in range(60)), "60 steps"),
+    ((PlanStep("move_to", (0.5, 0.5, 0.3), max_speed=0.001),), "would take")])
+def test_signed_plans_beyond_the_executors_own_limits_are_rejected(sim, steps, reason):
+    msg = plan_to_ros(Plan("p1", "base_link", steps), Header())
+    msg.approved_by = sim[3].ids["guard"]
+    sim[5].publish(signed(msg))
+    assert reason in _state(sim, "p1", "rejected").message
+    assert sim[0].world.plans_executed == 0
+
+
 def test_altered_and_replayed_plans_are_rejected(sim):
     altered = _plan(sim, "p1")
     altered.steps[0].max_speed = 20.0

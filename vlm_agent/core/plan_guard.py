@@ -69,3 +69,29 @@ class PlanGuard:
             return Verdict(True, "person_nearby", 0.5, f"a person is within {self.person_clearance:.2f} m of the "
                            f"path: speeds capped at {self.slow_speed:.2f} m/s", "plan"), slowed
         return Verdict(True, ALLOWED, 0.0, "plan within workspace, keep-out zones and speed limits", "plan"), plan
+
+
+@dataclass(frozen=True)
+class ExecutionLimits:
+    """Hard limits an executor re-checks itself, whatever the guard approved (defence in depth)."""
+    workspace: Workspace = field(default_factory=Workspace)
+    max_speed: float = 0.5
+    max_steps: int = 50
+    max_duration_s: float = 120.0
+
+    def problem(self, plan: Plan, start) -> str:
+        """'' when the plan is within every limit, else the first one it breaks."""
+        if not 0 < len(plan.steps) <= self.max_steps:
+            return f"it has {len(plan.steps)} steps (allowed 1 to {self.max_steps})"
+        duration, position = 0.0, np.asarray(start, float)
+        for index, step in enumerate(plan.steps):
+            target = np.asarray(step.position, float)
+            if not self.workspace.contains(target):
+                return f"step {index + 1} leaves the executor's workspace"
+            if not 0 < step.max_speed <= self.max_speed:
+                return f"step {index + 1} asks for {step.max_speed:.2f} m/s (limit {self.max_speed:.2f})"
+            duration += float(np.linalg.norm(target - position)) / step.max_speed
+            position = target
+        if duration > self.max_duration_s:
+            return f"it would take {duration:.0f} s (limit {self.max_duration_s:.0f} s)"
+        return ""

@@ -2,6 +2,8 @@ import pytest
 
 from vlm_agent.core.guard import CommandGuard
 from vlm_agent.core.plan_guard import PlanGuard, Workspace
+
+HOME = (0.3, 0.0, 0.3)  # where the simulated gripper starts
 from vlm_agent.core.objects import Plan, PlanStep
 from vlm_agent.core.planner import plan_command
 
@@ -14,7 +16,7 @@ def test_pick_plan_descends_grasps_and_lifts(tabletop, grounder):
     assert steps[2].position == pytest.approx(tuple(result.target.obj.center_base))
     assert steps[3].position[2] > steps[2].position[2] + 0.1
     assert "red cube" in outcome.explanation and "only red cube" in outcome.explanation
-    verdict, released = PlanGuard().check(outcome.plan)
+    verdict, released = PlanGuard().check(outcome.plan, start=HOME)
     assert verdict.allowed and released == outcome.plan
 
 
@@ -68,24 +70,49 @@ def test_command_guard_allows_everyday_commands(text):
 def test_plan_guard_refuses_leaving_the_workspace_and_speeding():
     guard = PlanGuard()
     outside = Plan("c", "base_link", (PlanStep("move_to", (2.0, 0.0, 0.1)),))
-    assert guard.check(outside)[0].category == "workspace" and guard.check(outside)[1] is None
+    assert guard.check(outside, start=HOME)[0].category == "workspace" and guard.check(outside, start=HOME)[1] is None
     fast = Plan("c", "base_link", (PlanStep("move_to", (0.5, 0.0, 0.1), max_speed=3.0),))
-    assert guard.check(fast)[0].category == "speed"
+    assert guard.check(fast, start=HOME)[0].category == "speed"
     wrong_frame = Plan("c", "camera", (PlanStep("move_to", (0.5, 0.0, 0.1)),))
-    assert not guard.check(wrong_frame)[0].allowed
+    assert not guard.check(wrong_frame, start=HOME)[0].allowed
 
 
 def test_plan_guard_keep_out_people_and_forbidden_objects():
     plan = Plan("c", "base_link", (PlanStep("pick", (0.5, 0.1, 0.03), object_id="obj_1", gripper="close",
                                             max_speed=0.2),))
     zone = Workspace((0.45, 0.0, -0.1), (0.55, 0.2, 0.2))
-    assert PlanGuard(keep_out=(zone,)).check(plan)[0].category == "keep_out"
-    assert PlanGuard().check(plan, object_labels={"obj_1": "knife"})[0].category == "forbidden_object"
+    assert PlanGuard(keep_out=(zone,)).check(plan, start=HOME)[0].category == "keep_out"
+    assert PlanGuard().check(plan, object_labels={"obj_1": "knife"}, start=HOME)[0].category == "forbidden_object"
     person = [(0.6, 0.2, 0.0)]
-    assert PlanGuard().check(plan, people=person)[0].category == "person_nearby"
-    verdict, slowed = PlanGuard(near_person="slow", slow_speed=0.05).check(plan, people=person)
+    assert PlanGuard().check(plan, people=person, start=HOME)[0].category == "person_nearby"
+    verdict, slowed = PlanGuard(near_person="slow", slow_speed=0.05).check(plan, people=person, start=HOME)
     assert verdict.allowed and slowed.steps[0].max_speed == 0.05
-    assert PlanGuard().check(plan, people=[(0.2, -0.5, 0.0)])[0].allowed
+    assert PlanGuard().check(plan, people=[(0.2, -0.5, 0.0)], start=HOME)[0].allowed
+
+
+def test_plan_guard_checks_the_path_between_waypoints_not_only_the_waypoints():
+    person = [(0.5, 0.0, 0.0)]
+    across = Plan("c", "base_link", (PlanStep("move_to", (0.5, 0.45, 0.2), max_speed=0.2),
+                                     PlanStep("move_to", (0.5, -0.45, 0.2), max_speed=0.2)))
+    verdict = PlanGuard().check(across, people=person, start=(0.5, 0.45, 0.3))[0]
+    assert not verdict.allowed and verdict.category == "person_nearby" and "step 2" in verdict.reason
+    first_move = Plan("c", "base_link", (PlanStep("move_to", (0.5, 0.45, 0.2), max_speed=0.2),))
+    assert not PlanGuard().check(first_move, people=person, start=(0.5, -0.45, 0.3))[0].allowed
+    assert PlanGuard().check(first_move, people=person, start=(0.9, 0.45, 0.3))[0].allowed
+    wall = Workspace((0.45, -0.05, -0.1), (0.55, 0.05, 0.5))  # between the waypoints, containing neither
+    assert PlanGuard(keep_out=(wall,)).check(across, start=(0.5, 0.45, 0.3))[0].category == "keep_out"
+    verdict = PlanGuard().check(first_move, start=None)[0]
+    assert not verdict.allowed and "end effector's position is unknown" in verdict.reason
+
+
+def test_a_hazardous_object_is_carried_wide_of_people():
+    carry = Plan("c", "base_link", (PlanStep("pick", (0.3, 0.3, 0.03), object_id="k", gripper="close", max_speed=0.1),
+                                    PlanStep("move_to", (0.3, -0.3, 0.2), object_id="k", max_speed=0.1)))
+    person = [(0.9, 0.0, 0.0)]  # 0.6 m from the carrying move: clear for a cube, not for a knife
+    guard = PlanGuard(forbidden_labels=("person",))
+    assert guard.check(carry, people=person, object_labels={"k": "cube"}, start=(0.3, 0.3, 0.2))[0].allowed
+    verdict = guard.check(carry, people=person, object_labels={"k": "knife"}, start=(0.3, 0.3, 0.2))[0]
+    assert not verdict.allowed and verdict.category == "hazard_near_person" and "knife" in verdict.reason
 
 
 def test_guard_failure_refuses():
@@ -93,5 +120,5 @@ def test_guard_failure_refuses():
         pass
     broken = Broken()
     broken.workspace = None  # a crash inside the check
-    verdict, released = broken.check(Plan("c", "base_link", (PlanStep("move_to", (0.5, 0.0, 0.1)),)))
+    verdict, released = broken.check(Plan("c", "base_link", (PlanStep("move_to", (0.5, 0.0, 0.1)),)), start=HOME)
     assert not verdict.allowed and verdict.category == "guard_error" and released is None

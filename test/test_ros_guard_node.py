@@ -8,7 +8,7 @@ import pytest
 from ros_helpers import FakePeers, rclpy, signed, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
-from geometry_msgs.msg import Pose, PoseArray
+from geometry_msgs.msg import Pose, PoseArray, PoseStamped
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
@@ -16,7 +16,7 @@ from vlm_agent.core.objects import Plan, PlanStep
 from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundedObject, GroundingResult, Outcome,
                            Plan as PlanMsg, SafetyVerdict, Status)
 from vlm_agent.ros.common import EVENTS_QOS, LATCHED_QOS, sensor_qos
-from vlm_agent.ros.conversions import image_to_ros, plan_to_ros, stamp_ns
+from vlm_agent.ros.conversions import image_to_ros, plan_to_ros, pose_stamped, stamp_ns
 from vlm_agent.ros.guard_node import GuardNode
 
 pytestmark = pytest.mark.ros
@@ -49,9 +49,12 @@ class Harness:
         self.execution_pub = t.create_publisher(ExecutionStatus, "vlm_agent/execution", EVENTS_QOS)
         self.people_pub = t.create_publisher(PoseArray, "people", LATCHED_QOS)
         self.image_pub = t.create_publisher(Image, "camera/color/image_raw", sensor_qos("reliable"))
+        self.effector_pub = t.create_publisher(PoseStamped, "robot/end_effector_pose", LATCHED_QOS)
+        self.effector_pub.publish(pose_stamped(Header(frame_id="base_link"), (0.3, 0.0, 0.3)))
         assert spin_until(self.executor, lambda: self.command_pub.get_subscription_count() > 0 and
                           self.plan_pub.get_subscription_count() > 0 and
-                          all(not self.node.peers.problem(r, _now()) for r in roles))
+                          all(not self.node.peers.problem(r, _now()) for r in roles) and
+                          self.node.effector is not None)
 
     def wait(self, condition, timeout=20.0):
         assert spin_until(self.executor, condition, timeout)

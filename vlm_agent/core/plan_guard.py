@@ -19,56 +19,107 @@ class Workspace:
         return bool(np.all(np.isfinite(point)) and np.all(point >= self.minimum) and np.all(point <= self.maximum))
 
 
+def segment_point_distance_2d(start, end, point) -> float:
+    """Distance in the xy plane from a point (a standing person) to the segment start-end."""
+    a, b, p = (np.asarray(v, float)[:2] for v in (start, end, point))
+    direction = b - a
+    length2 = float(direction @ direction)
+    t = 0.0 if length2 == 0 else float(np.clip((p - a) @ direction / length2, 0.0, 1.0))
+    return float(np.linalg.norm(a + t * direction - p))
+
+
+def segment_hits_box(start, end, box: Workspace, radius: float) -> bool:
+    """Does a sphere of `radius` swept along start-end touch the box? (slab test on the inflated box)"""
+    a, b = np.asarray(start, float), np.asarray(end, float)
+    low, high = np.asarray(box.minimum) - radius, np.asarray(box.maximum) + radius
+    direction, t0, t1 = b - a, 0.0, 1.0
+    for axis in range(3):
+        if abs(direction[axis]) < 1e-12:
+            if not low[axis] <= a[axis] <= high[axis]:
+                return False
+            continue
+        near, far = sorted(((low[axis] - a[axis]) / direction[axis], (high[axis] - a[axis]) / direction[axis]))
+        t0, t1 = max(t0, near), min(t1, far)
+        if t0 > t1:
+            return False
+    return True
+
+
 @dataclass
 class PlanGuard:
+    """Checks the whole path: every segment from the end effector's current position through each
+    step, swept by the gripper (and what it holds), against the workspace, keep-out boxes, people,
+    speed limits and forbidden or hazardous objects."""
     workspace: Workspace = field(default_factory=Workspace)
     max_speed: float = 0.5
     base_frame: str = "base_link"
-    keep_out: tuple[Workspace, ...] = ()        # boxes no step may enter
-    person_clearance: float = 0.35              # metres between any step and a person
+    keep_out: tuple[Workspace, ...] = ()        # boxes no part of the path may enter
+    person_clearance: float = 0.35              # metres between the swept path and a person
     near_person: str = "refuse"                 # refuse, or slow (cap speeds at slow_speed)
     slow_speed: float = 0.05
     forbidden_labels: tuple[str, ...] = ("knife", "scissors", "person")
+    sweep_radius: float = 0.06                  # gripper plus a held object, metres
+    hazardous_labels: tuple[str, ...] = ("knife", "scissors", "blade", "glass", "hot", "saw")
+    hazard_clearance: float = 0.8               # how far a hazardous object is carried from people
 
-    def check(self, plan: Plan, people=(), object_labels: dict | None = None) -> tuple[Verdict, Plan | None]:
-        """(verdict, plan to release): the plan may come back slowed down near people."""
+    def check(self, plan: Plan, people=(), object_labels: dict | None = None,
+              start=None) -> tuple[Verdict, Plan | None]:
+        """(verdict, plan to release): the plan may come back slowed down near people. `start` is
+        the end effector's current position; without it the first move cannot be checked."""
         try:
-            return self._check(plan, [np.asarray(p, float) for p in people], object_labels or {})
+            return self._check(plan, [np.asarray(p, float) for p in people], object_labels or {}, start)
         except Exception as exc:
             return Verdict(False, "guard_error", 1.0, f"plan guard failed ({exc!r}); refusing", "plan"), None
 
-    def _check(self, plan, people, labels):
+    def _check(self, plan, people, labels, start):
         def refuse(category, reason):
             return Verdict(False, category, 1.0, reason, "plan"), None
         if plan.frame_id != self.base_frame:
             return refuse("frame", f"plan is in '{plan.frame_id}', the guard checks '{self.base_frame}' only")
         if not plan.steps:
             return refuse("invalid_input", "plan has no steps")
-        near = False
+        if start is None or not np.all(np.isfinite(np.asarray(start, float))):
+            return refuse("guard_error", "the end effector's position is unknown (no robot/end_effector_pose), so "
+                          "the first move cannot be checked")
+        near, position, held = False, np.asarray(start, float), ""
         for index, step in enumerate(plan.steps):
             where = f"step {index + 1} ({step.action})"
-            if not self.workspace.contains(step.position):
-                x, y, z = step.position
+            target = np.asarray(step.position, float)
+            if not self.workspace.contains(target):
+                x, y, z = target
                 return refuse("workspace", f"{where} goes to ({x:.2f}, {y:.2f}, {z:.2f}), outside the workspace")
-            if any(zone.contains(step.position) for zone in self.keep_out):
-                return refuse("keep_out", f"{where} enters a keep-out zone")
+            if any(segment_hits_box(position, target, zone, self.sweep_radius) for zone in self.keep_out):
+                return refuse("keep_out", f"the move to {where} passes through a keep-out zone")
             if not 0 < step.max_speed <= self.max_speed:
                 return refuse("speed", f"{where} speed {step.max_speed:.2f} m/s exceeds the limit "
                               f"{self.max_speed:.2f} m/s")
-            if labels.get(step.object_id, "") in self.forbidden_labels:
-                return refuse("forbidden_object", f"{where} handles a {labels[step.object_id]}, which is forbidden")
+            label = labels.get(step.object_id, "")
+            if label in self.forbidden_labels:
+                return refuse("forbidden_object", f"{where} handles a {label}, which is forbidden")
+            clearance = self.person_clearance + self.sweep_radius
+            if held in self.hazardous_labels:
+                clearance = max(clearance, self.hazard_clearance)
             for person in people:
-                if np.linalg.norm(np.asarray(step.position[:2]) - person[:2]) < self.person_clearance:
+                if segment_point_distance_2d(position, target, person) < clearance:
+                    if held in self.hazardous_labels:
+                        return refuse("hazard_near_person", f"the move to {where} carries a {held} within "
+                                      f"{clearance:.2f} m of a person")
                     near = True
                     if self.near_person != "slow":
-                        return refuse("person_nearby", f"{where} comes within {self.person_clearance:.2f} m "
-                                      "of a person")
+                        return refuse("person_nearby", f"the move to {where} comes within "
+                                      f"{self.person_clearance:.2f} m of a person")
+            if step.gripper == "close":
+                held = label
+            elif step.gripper == "open":
+                held = ""
+            position = target
         if near:
             slowed = replace(plan, steps=tuple(replace(s, max_speed=min(s.max_speed, self.slow_speed))
                                                for s in plan.steps))
             return Verdict(True, "person_nearby", 0.5, f"a person is within {self.person_clearance:.2f} m of the "
                            f"path: speeds capped at {self.slow_speed:.2f} m/s", "plan"), slowed
-        return Verdict(True, ALLOWED, 0.0, "plan within workspace, keep-out zones and speed limits", "plan"), plan
+        return Verdict(True, ALLOWED, 0.0, "the whole path stays within the workspace, keep-out zones, speed "
+                       "limits and clear of people", "plan"), plan
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import threading
 import time
 
 import numpy as np
-from geometry_msgs.msg import PoseArray
+from geometry_msgs.msg import PoseArray, PoseStamped
 from std_msgs.msg import Header
 from std_srvs.srv import Trigger
 
@@ -64,6 +64,7 @@ class GuardNode(AgentNode):
         self.peers = self.watch_peers()
         self.lock = threading.RLock()
         self.people: list[np.ndarray] = []
+        self.effector: tuple[float, float, float] | None = None  # where the path starts
         self.labels: dict[str, dict[str, str]] = {}  # command id -> object id -> label
         self.held_plans: dict[str, tuple[Plan, float]] = {}
         self.scene_summary, self.conflict = "", ""
@@ -81,6 +82,7 @@ class GuardNode(AgentNode):
         self.create_subscription(Explanation, "vlm_agent/explanation", self._on_explanation, EVENTS_QOS)
         self.create_subscription(ExecutionStatus, "vlm_agent/execution", self._on_execution, EVENTS_QOS)
         self.create_subscription(PoseArray, "people", self._on_people, LATCHED_QOS)
+        self.create_subscription(PoseStamped, "robot/end_effector_pose", self._on_effector, LATCHED_QOS)
         self.create_service(Trigger, "vlm_agent/stop", self._on_stop_service, callback_group=self.liveliness_group)
         self.create_timer(0.1, self._supervise)
         self.checks = DeadlineRunner("guard-check")
@@ -124,8 +126,12 @@ class GuardNode(AgentNode):
             self.image_input = RGBDInput(self, "auto", 0.05, use_depth=False)
         keep_out = tuple(Workspace(tuple(zones[i:i + 3]), tuple(zones[i + 3:i + 6]))
                          for i in range(0, len(zones) - 5, 6)) if len(zones) >= 6 else ()
+        sweep = self.param("sweep_radius", 0.06, "Radius of the gripper and what it holds, swept along the path, m.")
+        hazard = self.param("hazard_clearance", 0.8, "Distance a hazardous object (knife, scissors, ...) is "
+                            "carried from people, m.")
         self.plan_guard = PlanGuard(Workspace(tuple(lower), tuple(upper)), max_speed, base_frame, keep_out,
-                                    clearance, near_person, slow_speed, tuple(forbidden))
+                                    clearance, near_person, slow_speed, tuple(forbidden), sweep,
+                                    hazard_clearance=hazard)
 
     # -- commands ---------------------------------------------------------------------------
     def _on_command_in(self, command: Command):
@@ -234,6 +240,10 @@ class GuardNode(AgentNode):
     def _on_people(self, msg: PoseArray):
         self.people = [np.array([p.position.x, p.position.y, p.position.z]) for p in msg.poses]
 
+    def _on_effector(self, msg: PoseStamped):
+        p = msg.pose.position
+        self.effector = (p.x, p.y, p.z) if msg.header.frame_id == self.plan_guard.base_frame else None
+
     def _on_result(self, msg: GroundingResult):
         problem = approval_problem(msg, self.result_verifier, self.get_clock().now().nanoseconds) if self.key else \
             "no gate key"
@@ -309,7 +319,7 @@ class GuardNode(AgentNode):
             return Verdict(False, "binding", 1.0, f"plan step {unbound.action} handles '{unbound.object_id}' labelled "
                            f"'{unbound.object_label}', but the grounding result has "
                            f"'{labels.get(unbound.object_id, 'no such object')}'; refusing", "plan"), None
-        verdict, released = self.plan_guard.check(plan, self.people, labels)
+        verdict, released = self.plan_guard.check(plan, self.people, labels, self.effector)
         if released is None or self.image_guard is None:
             return verdict, released
         frame = self.image_input.synced

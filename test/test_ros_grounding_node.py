@@ -134,6 +134,29 @@ def test_frames_from_the_future_and_non_rigid_camera_poses_are_rejected(harness,
     assert answer.status == "error" and "camera/pose" in answer.message and "orthonormal" in answer.message
 
 
+def test_a_camera_pose_that_jumps_is_used_only_once_confirmed(harness, tabletop):
+    from std_srvs.srv import Trigger
+    rendered, frame = tabletop[1], tabletop[2]
+    node, tester, executor, pubs, _, _ = harness
+    t = frame.base_from_camera
+    pubs["pose"].publish(pose_stamped(Header(frame_id="base_link"), t[:3, 3], t[:3, :3]))
+    assert spin_until(executor, lambda: node.camera_pose is not None and not node.camera_pose_problem)
+    pubs["pose"].publish(pose_stamped(Header(frame_id="base_link"), t[:3, 3] + (0.3, 0.0, 0.0), t[:3, :3]))
+    assert spin_until(executor, lambda: node.pending_pose is not None)
+    assert _send_frame(harness, rendered.rgb, np.nan_to_num(rendered.depth_m), frame.intrinsics)
+    answer = _ask(harness, "pick up the red cube", "jumped")
+    assert answer.status == "error" and "jumped 0.30 m" in answer.message and "confirm_camera_pose" in answer.message
+    client = tester.create_client(Trigger, "vlm_agent/confirm_camera_pose")
+    assert spin_until(executor, client.service_is_ready)
+    future = client.call_async(Trigger.Request())
+    assert spin_until(executor, future.done) and future.result().success
+    assert _send_frame(harness, rendered.rgb, np.nan_to_num(rendered.depth_m), frame.intrinsics)
+    answer = _ask(harness, "pick up the red cube", "confirmed")
+    assert answer.status == "ok"  # in the confirmed (moved) pose: 0.3 m off the truth
+    p = answer.target[0].pose_base.pose.position
+    assert abs(p.x - tabletop[3]["red_cube"].position[0] - 0.3) < 0.02
+
+
 def test_auto_reliability_follows_a_best_effort_camera_driver(harness, tabletop):
     """A best-effort driver (most camera drivers) on the image topics: `image_reliability: auto`
     switches the subscriptions to best effort and frames arrive. (harness: rclpy is initialised.)"""

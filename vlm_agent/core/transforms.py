@@ -22,3 +22,11 @@ def rigid_transform_problem(matrix, tolerance: float = RIGID_TOLERANCE) -> str:
     if np.linalg.det(rotation) < 0:
         return "rotation part is a reflection (determinant -1)"
     return ""
+
+
+def pose_change(before, after) -> tuple[float, float]:
+    """(metres, degrees) between two rigid transforms."""
+    a, b = np.asarray(before, float), np.asarray(after, float)
+    relative = a[:3, :3].T @ b[:3, :3]
+    angle = np.degrees(np.arccos(np.clip((np.trace(relative) - 1) / 2, -1.0, 1.0)))
+    return float(np.linalg.norm(b[:3, 3] - a[:3, 3])), float(angle)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import Image
+from std_srvs.srv import Trigger
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
@@ -16,7 +17,7 @@ from vlm_agent.core.grounding import Grounder
 from vlm_agent.core.objects import STATUS_ERROR, GroundingResult
 from vlm_agent.core.synonyms import SynonymResolver
 from vlm_agent.core.signing import ApprovalVerifier
-from vlm_agent.core.transforms import rigid_transform_problem
+from vlm_agent.core.transforms import pose_change, rigid_transform_problem
 from vlm_agent.msg import Command, GroundingResult as GroundingResultMsg, Status
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
@@ -67,6 +68,11 @@ class GroundingNode(AgentNode):
         self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
         self.camera_pose: np.ndarray | None = None
         self.camera_pose_problem = ""
+        self.pending_pose: np.ndarray | None = None
+        self.max_pose_jump_m = self.param("max_camera_pose_jump_m", 0.05, "A camera/pose further than this from the "
+                                          "last accepted one is used only after vlm_agent/confirm_camera_pose, m.")
+        self.max_pose_jump_deg = self.param("max_camera_pose_jump_deg", 5.0, "The same for rotation, degrees.")
+        self.create_service(Trigger, "vlm_agent/confirm_camera_pose", self._on_confirm_pose)
         synonyms = None if synonyms_model == "none" else SynonymResolver(synonyms_model or None)
         self.grounder, self.unavailable = None, ""
         try:
@@ -95,8 +101,27 @@ class GroundingNode(AgentNode):
         if problem:  # e.g. a quaternion that is not unit length
             self.camera_pose_problem = f"the pose on camera/pose {problem}"
             self.report(Status.ERROR, f"{self.camera_pose_problem}; frames are rejected until a valid pose arrives")
+            return
+        if self.camera_pose is not None:
+            metres, degrees = pose_change(self.camera_pose, pose)
+            if metres > self.max_pose_jump_m or degrees > self.max_pose_jump_deg:
+                self.pending_pose = pose
+                self.camera_pose_problem = (
+                    f"the pose on camera/pose jumped {metres:.2f} m and {degrees:.0f} degrees from the last accepted "
+                    f"one (limits {self.max_pose_jump_m} m, {self.max_pose_jump_deg} degrees); frames are not used "
+                    "until it is confirmed with the vlm_agent/confirm_camera_pose service (std_srvs/Trigger)")
+                self.report(Status.ERROR, self.camera_pose_problem)
+                return
+        self.camera_pose, self.camera_pose_problem, self.pending_pose = pose, "", None
+
+    def _on_confirm_pose(self, request, response):
+        if self.pending_pose is None:
+            response.success, response.message = False, "no camera pose is waiting for confirmation"
         else:
-            self.camera_pose, self.camera_pose_problem = pose, ""
+            self.camera_pose, self.camera_pose_problem, self.pending_pose = self.pending_pose, "", None
+            response.success, response.message = True, "the new camera pose is in use"
+            self.report(Status.WARN, "camera pose jump confirmed by a vlm_agent/confirm_camera_pose call")
+        return response
 
     def _on_command(self, command: Command):
         problem = approval_problem(command, self.command_verifier, self.get_clock().now().nanoseconds) \

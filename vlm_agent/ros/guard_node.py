@@ -19,6 +19,7 @@ from std_srvs.srv import Trigger
 
 from vlm_agent.core.audit import AuditLog, RateLimiter
 from vlm_agent.core.deadline import DeadlineExceeded, DeadlineRunner
+from vlm_agent.core.graph_audit import TopicRule, audit
 from vlm_agent.core.guard import CommandGuard, load_guard_config
 from vlm_agent.core.plan_guard import PlanGuard, Workspace
 from vlm_agent.core.signing import ApprovalVerifier
@@ -85,6 +86,10 @@ class GuardNode(AgentNode):
         self.create_subscription(PoseStamped, "robot/end_effector_pose", self._on_effector, LATCHED_QOS)
         self.create_service(Trigger, "vlm_agent/stop", self._on_stop_service, callback_group=self.liveliness_group)
         self.create_timer(0.1, self._supervise)
+        self.people_source = self.param("people_source", "", "Fully qualified name of the node whose people "
+                                        "detections the guard trusts ('' = any single publisher).")
+        self.spoofed: dict[str, str] = {}
+        self.create_timer(1.0, self._audit_publishers)
         self.checks = DeadlineRunner("guard-check")
         self.queue: queue.Queue[Command | None] = queue.Queue()
         threading.Thread(target=self._work, name="guard-commands", daemon=True).start()
@@ -309,6 +314,10 @@ class GuardNode(AgentNode):
     def _check_plan(self, msg: Plan) -> tuple[Verdict, object]:
         if self.failure or self.conflict:
             return Verdict(False, "guard_error", 1.0, self.failure or self.conflict, "plan"), None
+        untrusted = [self.spoofed[t] for t in ("people", "robot/end_effector_pose") if t in self.spoofed]
+        if untrusted:
+            return Verdict(False, "untrusted_input", 1.0, f"{untrusted[0]}: the plan cannot be checked against "
+                           "inputs that may be forged; refusing", "plan"), None
         labels = self.labels.get(msg.command_id)
         if labels is None:
             return Verdict(False, "guard_error", 1.0, "no grounding result for this plan's command, so the objects "
@@ -347,6 +356,25 @@ class GuardNode(AgentNode):
                     self._check_and_release(msg)  # without labels: refused
             self._publish_outcomes(outcomes)
 
+    def _audit_publishers(self):
+        now = time.monotonic()
+        own = self.get_fully_qualified_name()
+        grounding = {p.node for p in self.peers.alive("grounding", now)} | {own}
+        rules = (TopicRule("vlm_agent/plan", frozenset({own})), TopicRule("vlm_agent/command", frozenset({own})),
+                 TopicRule("vlm_agent/grounding", frozenset(grounding), single=False),
+                 TopicRule("people", frozenset({self.people_source}) if self.people_source else None),
+                 *(TopicRule(topic) for topic in ("camera/pose", "camera/color/image_raw", "camera/depth/image_raw",
+                                                   "camera/color/camera_info", "robot/end_effector_pose")))
+        publishers = {rule.topic: [_qualified(i.node_namespace, i.node_name) for i in
+                                   self.get_publishers_info_by_topic(self.resolve_topic_name(rule.topic))]
+                      for rule in rules}
+        spoofed = audit(publishers, rules)
+        for topic, problem in spoofed.items():
+            if self.spoofed.get(topic) != problem:
+                self.report(Status.ERROR, f"{problem}; a forged or stray publisher?")
+        with self.lock:
+            self.spoofed = spoofed
+
     def _publish_outcomes(self, outcomes: list[Outcome | None]):
         for outcome in filter(None, outcomes):
             header = self._header()
@@ -376,6 +404,10 @@ class GuardNode(AgentNode):
         self.checks.close()
         self.audit.close()
         super().destroy_node()
+
+
+def _qualified(namespace: str, name: str) -> str:
+    return f"{namespace.rstrip('/')}/{name}"
 
 
 def _describe(obj) -> str:

@@ -2,6 +2,7 @@
 
 The ROS messages are built by CMakeLists.txt (colcon, or scripts/setup.sh for a venv).
 """
+import os
 from glob import glob
 
 from setuptools import find_packages, setup
@@ -14,7 +15,8 @@ setup(
     packages=find_packages(include=["vlm_agent", "vlm_agent.*"]),
     package_data={"vlm_agent": ["scenes/*.yaml"]},
     # the same place a colcon install uses, found by vlm_agent.core.resources
-    data_files=[("share/vlm_agent/config", glob("config/*")), ("share/vlm_agent/launch", glob("launch/*.py"))],
+    data_files=[("share/vlm_agent/config", [f for f in glob("config/*") if os.path.isfile(f)]),
+                ("share/vlm_agent/config/sros2", glob("config/sros2/*")), ("share/vlm_agent/launch", glob("launch/*.py"))],
     python_requires=">=3.10",
     install_requires=["numpy", "pyyaml", "opencv-python-headless", "open3d", "pybullet"],
     entry_points={"console_scripts": ["vlm-agent = vlm_agent.cli:main"]},

@@ -22,6 +22,7 @@ def _nodes(context):
     conditions = {"sim": IfCondition(use_sim), "camera": UnlessCondition(use_sim), "always": None}
     return [Node(package="vlm_agent", executable=spec.executable, name=spec.name, output="screen",
                  parameters=[LaunchConfiguration("params_file"), overrides.get(spec.name, {})],
+                 ros_arguments=["--enclave", spec.enclave],  # used only with ROS_SECURITY_ENABLE=true
                  condition=conditions[spec.when])
             for spec in NODES]
 

@@ -64,7 +64,7 @@ def node_commands(description, lib_dir: Path, use_sim: bool = True) -> tuple[lis
             continue
         params_file, overrides = node.kwargs["parameters"]
         command = [str(lib_dir / node.kwargs["executable"]), "--ros-args", "-r", f"__node:={node.kwargs['name']}",
-                   "--params-file", params_file.perform(defaults)]
+                   *node.kwargs.get("ros_arguments", []), "--params-file", params_file.perform(defaults)]
         for key, value in overrides.items():
             command += ["-p", f"{key}:={value}"]
         commands.append(command)

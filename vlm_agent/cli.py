@@ -133,6 +133,18 @@ def cmd_launch(args) -> int:
     return run_graph(args.use_sim == "true", args.params_file, overrides)
 
 
+def cmd_sros2_policy(args) -> int:
+    from .sros2_policy import generate
+    text = generate()
+    if args.out == "-":
+        print(text, end="")
+    else:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text)
+        print(f"wrote {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .core.backends import BACKENDS
     from .core.scene_dir import MAX_PIXELS
@@ -187,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="demo_output", help="folder for annotated images")
     demo.add_argument("--params-file", default=None)
     demo.set_defaults(func=cmd_demo)
+    sros2 = sub.add_parser("sros2-policy", help="write the SROS2 permission policy derived from the nodes")
+    sros2.add_argument("--out", default="-", help="file to write ('-' = stdout)")
+    sros2.set_defaults(func=cmd_sros2_policy)
     launch = sub.add_parser("launch", help="start the node graph (what ros2 launch vlm_agent agent.launch.py does)")
     launch.add_argument("--use-sim", choices=("true", "false"), default="true")
     launch.add_argument("--params-file", default=None)

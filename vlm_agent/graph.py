@@ -14,6 +14,11 @@ class NodeSpec:
     executable: str    # installed executable (ros2 launch)
     when: str = "always"  # always, sim (use_sim true) or camera (use_sim false)
 
+    @property
+    def enclave(self) -> str:
+        """SROS2 enclave (config/sros2/policy.xml gives each exactly what its node uses)."""
+        return f"/vlm_agent/{self.name}"
+
 
 NODES = (
     NodeSpec("sim", "vlm_agent.ros.sim_node", "sim_node", "sim"),

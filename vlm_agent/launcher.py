@@ -63,7 +63,7 @@ class Graph:
 
     def command(self, spec) -> list[str]:
         args = [sys.executable, "-m", spec.module, "--ros-args", "-r", f"__node:={spec.name}",
-                "--params-file", str(self.params_file)]
+                "--enclave", spec.enclave, "--params-file", str(self.params_file)]
         for key, value in self.overrides.get(spec.name, {}).items():
             args += ["-p", f"{key}:={value}"]
         return args

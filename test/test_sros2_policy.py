@@ -1,0 +1,35 @@
+"""The shipped SROS2 policy is exactly what the nodes use (derived by graph introspection), and it
+keeps the gate a gate: only the guard publishes approved commands and plans, only the executor
+takes plans."""
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.ros
+POLICY = Path(__file__).resolve().parents[1] / "config" / "sros2" / "policy.xml"
+
+
+@pytest.fixture(scope="module")
+def generated():
+    from vlm_agent.sros2_policy import generate
+    return generate()
+
+
+def test_shipped_policy_matches_the_nodes(generated):
+    assert POLICY.read_text() == generated, "regenerate it: vlm-agent sros2-policy --out config/sros2/policy.xml"
+
+
+def _who(policy: str, permission: str, topic: str) -> set[str]:
+    root = ElementTree.fromstring(policy)
+    return {profile.get("node") for profile in root.iter("profile")
+            for topics in profile.findall("topics") if topics.get(permission) == "ALLOW"
+            and topic in [t.text for t in topics.findall("topic")]}
+
+
+def test_the_gate_topics_have_one_side_each(generated):
+    assert _who(generated, "publish", "vlm_agent/plan") == {"guard"}
+    assert _who(generated, "subscribe", "vlm_agent/plan") == {"sim"}
+    assert _who(generated, "publish", "vlm_agent/command") == {"guard"}
+    assert _who(generated, "subscribe", "vlm_agent/command") == {"grounding"}
+    assert _who(generated, "subscribe", "vlm_agent/command_in") == {"guard"}

@@ -24,6 +24,7 @@ from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
 from .conversions import (approval_problem, depth_from_ros, sign_message, grounding_to_ros, image_to_ros, intrinsics_from_ros, rgb_from_ros,
                           stamp_ns, transform_from_pose)
 from .image_input import RGBDInput
+from .trusted_input import TrustedInput
 from .markers import result_markers
 
 
@@ -85,7 +86,8 @@ class GroundingNode(AgentNode):
         self.unavailable = self.unavailable or (f"no gate key: {key_problem}" if key_problem else "")
         self.command_verifier = ApprovalVerifier(self.key or b"")
         self.input = RGBDInput(self, reliability, slop, use_depth=True)
-        self.create_subscription(PoseStamped, "camera/pose", self._on_camera_pose, LATCHED_QOS)
+        self.pose_input = TrustedInput(self, PoseStamped, "camera/pose", LATCHED_QOS, self._on_camera_pose)
+        self.create_timer(1.0, self.pose_input.recheck)
         self.create_subscription(Command, "vlm_agent/command", self._on_command, EVENTS_QOS)
         self.result_pub = self.create_publisher(GroundingResultMsg, "vlm_agent/grounding", EVENTS_QOS)
         self.marker_pub = self.create_publisher(MarkerArray, "vlm_agent/markers", EVENTS_QOS)
@@ -166,6 +168,8 @@ class GroundingNode(AgentNode):
             raise InputError(f"latest RGB-D frame is {age:.1f} s old (max_frame_age_s {self.max_age_s})")
         if self.input.latest_info is None:
             raise InputError("no CameraInfo received on camera/color/camera_info")
+        if self.static_extrinsics is None and self.pose_input.problem not in ("", "no message yet"):
+            raise InputError(f"camera pose not trusted: {self.pose_input.problem}")
         if self.static_extrinsics is None and self.camera_pose_problem:
             raise InputError(self.camera_pose_problem)
         rgb = rgb_from_ros(pair.rgb)

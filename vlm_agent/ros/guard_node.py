@@ -33,6 +33,7 @@ from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
 from .conversions import (approval_problem, outcome_to_ros, plan_from_ros, plan_to_ros, rgb_from_ros, sign_message,
                           verdict_to_ros)
 from .image_input import RGBDInput
+from .trusted_input import TrustedInput
 
 HOLD_PLAN_S = 1.0  # a plan that overtook its grounding result waits this long for it
 
@@ -82,12 +83,14 @@ class GuardNode(AgentNode):
         self.create_subscription(GroundingResult, "vlm_agent/grounding", self._on_result, EVENTS_QOS)
         self.create_subscription(Explanation, "vlm_agent/explanation", self._on_explanation, EVENTS_QOS)
         self.create_subscription(ExecutionStatus, "vlm_agent/execution", self._on_execution, EVENTS_QOS)
-        self.create_subscription(PoseArray, "people", self._on_people, LATCHED_QOS)
-        self.create_subscription(PoseStamped, "robot/end_effector_pose", self._on_effector, LATCHED_QOS)
+
         self.create_service(Trigger, "vlm_agent/stop", self._on_stop_service, callback_group=self.liveliness_group)
         self.create_timer(0.1, self._supervise)
         self.people_source = self.param("people_source", "", "Fully qualified name of the node whose people "
                                         "detections the guard trusts ('' = any single publisher).")
+        self.people_input = TrustedInput(self, PoseArray, "people", LATCHED_QOS, self._on_people, self.people_source)
+        self.effector_input = TrustedInput(self, PoseStamped, "robot/end_effector_pose", LATCHED_QOS,
+                                           self._on_effector)
         self.spoofed: dict[str, str] = {}
         self.create_timer(1.0, self._audit_publishers)
         self.checks = DeadlineRunner("guard-check")
@@ -314,7 +317,8 @@ class GuardNode(AgentNode):
     def _check_plan(self, msg: Plan) -> tuple[Verdict, object]:
         if self.failure or self.conflict:
             return Verdict(False, "guard_error", 1.0, self.failure or self.conflict, "plan"), None
-        untrusted = [self.spoofed[t] for t in ("people", "robot/end_effector_pose") if t in self.spoofed]
+        untrusted = [i.problem for i in (self.people_input, self.effector_input)
+                     if i.problem and i.problem != "no message yet"]
         if untrusted:
             return Verdict(False, "untrusted_input", 1.0, f"{untrusted[0]}: the plan cannot be checked against "
                            "inputs that may be forged; refusing", "plan"), None
@@ -369,6 +373,8 @@ class GuardNode(AgentNode):
                                    self.get_publishers_info_by_topic(self.resolve_topic_name(rule.topic))]
                       for rule in rules}
         spoofed = audit(publishers, rules)
+        self.people_input.recheck()
+        self.effector_input.recheck()
         for topic, problem in spoofed.items():
             if self.spoofed.get(topic) != problem:
                 self.report(Status.ERROR, f"{problem}; a forged or stray publisher?")

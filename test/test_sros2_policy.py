@@ -1,6 +1,6 @@
 """The shipped SROS2 policy is exactly what the nodes use (derived by graph introspection), and it
 keeps the gate a gate: only the guard publishes approved commands and plans, only the executor
-takes plans."""
+takes plans. The same introspection checks config/agent.yaml sets only parameters nodes declare."""
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -11,9 +11,24 @@ POLICY = Path(__file__).resolve().parents[1] / "config" / "sros2" / "policy.xml"
 
 
 @pytest.fixture(scope="module")
-def generated():
-    from vlm_agent.sros2_policy import generate
-    return generate()
+def nodes():
+    from vlm_agent.sros2_policy import describe_graph
+    return describe_graph()
+
+
+@pytest.fixture(scope="module")
+def generated(nodes):
+    from vlm_agent.sros2_policy import policy_xml
+    return policy_xml(nodes)
+
+
+def test_every_setting_in_agent_yaml_is_a_parameter_its_node_declares(nodes):
+    import yaml
+    from vlm_agent.graph import default_params_file
+    config = yaml.safe_load(default_params_file().read_text())
+    for name, block in config.items():
+        undeclared = set(block["ros__parameters"]) - set(nodes[name]["parameters"])
+        assert not undeclared, f"{name}: {sorted(undeclared)} would be silently ignored"
 
 
 def test_shipped_policy_matches_the_nodes(generated):

@@ -20,8 +20,9 @@ ENCLAVE_ROOT = "/vlm_agent"
 KINDS = (("topics", "publish"), ("topics", "subscribe"), ("services", "reply"), ("services", "request"))
 
 
-def node_interfaces(scene_dir: str) -> dict[str, dict[str, list[str]]]:
-    """{node name: {publish, subscribe, reply, request: sorted names}} of every node in the graph."""
+def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
+    """{node name: {publish, subscribe, reply, request, parameters: sorted names}} of every node in
+    the graph, each built with its defaults."""
     rclpy.init()
     interfaces = {}
     try:
@@ -36,7 +37,8 @@ def node_interfaces(scene_dir: str) -> dict[str, dict[str, list[str]]]:
                 "publish": _names(node.get_publisher_names_and_types_by_node(name, namespace)),
                 "subscribe": _names(node.get_subscriber_names_and_types_by_node(name, namespace)),
                 "reply": _names(node.get_service_names_and_types_by_node(name, namespace)),
-                "request": _names(node.get_client_names_and_types_by_node(name, namespace))}
+                "request": _names(node.get_client_names_and_types_by_node(name, namespace)),
+                "parameters": sorted(node.list_parameters([], 0).names)}
             node.destroy_node()
     finally:
         rclpy.try_shutdown()
@@ -67,6 +69,11 @@ def policy_xml(interfaces: dict[str, dict[str, list[str]]]) -> str:
 
 
 def generate() -> str:
+    return policy_xml(describe_graph())
+
+
+def describe_graph() -> dict[str, dict[str, list[str]]]:
+    """describe_nodes() with a rendered scene as the camera node's source."""
     from .core.scene_dir import write_scene_dir
     from .core.sim.scene import load_scene
     from .core.sim.world import TabletopWorld
@@ -76,4 +83,4 @@ def generate() -> str:
         frame = world.render()
         world.close()
         write_scene_dir(scene_dir, frame.rgb, frame.depth_m, scene.camera.intrinsics, scene.camera.base_from_camera())
-        return policy_xml(node_interfaces(scene_dir))
+        return describe_nodes(scene_dir)

@@ -101,6 +101,11 @@ class AgentNode(Node):
         self._status_pub.publish(msg)
 
 
+def qualified_name(endpoint_info) -> str:
+    """/namespace/node of a publisher or subscription found by graph introspection."""
+    return f"{endpoint_info.node_namespace.rstrip('/')}/{endpoint_info.node_name}"
+
+
 def run(node_class, args=None) -> None:
     """Standard main(): spin until Ctrl-C or shutdown, always clean up."""
     rclpy.init(args=args if args is not None else sys.argv)

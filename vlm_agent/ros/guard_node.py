@@ -19,9 +19,6 @@ from std_srvs.srv import Trigger
 
 from vlm_agent.core.audit import AuditLog, RateLimiter
 from vlm_agent.core.deadline import DeadlineExceeded, DeadlineRunner
-from vlm_agent.core.graph_audit import TopicRule, audit
-from vlm_agent.core.guard import CommandGuard, load_guard_config
-from vlm_agent.core.plan_guard import PlanGuard, Workspace
 from vlm_agent.core.signing import ApprovalVerifier
 from vlm_agent.core.objects import ALLOWED, STATUS_ERROR, STATUS_REFUSED, Verdict
 from vlm_agent.core.stop_intent import is_stop_command
@@ -32,7 +29,8 @@ from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResul
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
 from .conversions import (approval_problem, outcome_to_ros, plan_from_ros, plan_to_ros, rgb_from_ros, sign_message,
                           verdict_to_ros)
-from .image_input import RGBDInput
+from .guard_checks import declare_checks
+from .publisher_audit import PublisherAudit
 from .trusted_input import TrustedInput
 
 HOLD_PLAN_S = 1.0  # a plan that overtook its grounding result waits this long for it
@@ -43,7 +41,9 @@ class GuardNode(AgentNode):
 
     def __init__(self, **node_options):
         super().__init__("guard", **node_options)
-        self._declare_checks()
+        checks = declare_checks(self)
+        self.command_guard, self.failure, self.plan_guard = checks.command_guard, checks.failure, checks.plan_guard
+        self.image_guard, self.image_input = checks.image_guard, checks.image_input
         self.timeout_s = self.param("check_timeout_s", 0.5, "A command check that has not answered within this "
                                     "time is refused (the wait is bounded).")
         self.plan_deadline_s = self.param("plan_deadline_s", 2.0, "An approved plan must be taken up by the "
@@ -91,55 +91,16 @@ class GuardNode(AgentNode):
         self.people_input = TrustedInput(self, PoseArray, "people", LATCHED_QOS, self._on_people, self.people_source)
         self.effector_input = TrustedInput(self, PoseStamped, "robot/end_effector_pose", LATCHED_QOS,
                                            self._on_effector)
-        self.spoofed: dict[str, str] = {}
+        self.publisher_audit = PublisherAudit(self, self.peers, self.people_source)
         self.create_timer(1.0, self._audit_publishers)
         self.checks = DeadlineRunner("guard-check")
         self.queue: queue.Queue[Command | None] = queue.Queue()
-        threading.Thread(target=self._work, name="guard-commands", daemon=True).start()
+        self.worker = threading.Thread(target=self._work, name="guard-commands", daemon=True)
+        self.worker.start()
         if self.failure:
             self.ready, self.not_ready_detail = False, self.failure
             self.report(Status.ERROR, self.failure)
         self.report(Status.INFO, f"guard ready (audit log {self.audit.path})")
-
-    def _declare_checks(self):
-        base_frame = self.param("base_frame", "base_link", "Frame plans must be expressed in.")
-        lower = self.param("workspace_min", [0.10, -0.60, -0.02], "Workspace lower corner x, y, z in base_frame, m.")
-        upper = self.param("workspace_max", [1.00, 0.60, 0.60], "Workspace upper corner x, y, z in base_frame, m.")
-        max_speed = self.param("max_speed", 0.5, "Highest end-effector speed a plan may request, m/s.")
-        zones = self.param("keep_out_zones", [0.0], "Boxes no plan step may enter: 6 floats each (min x, y, z, "
-                           "max x, y, z) in base_frame; [0.0] = none.")
-        clearance = self.param("person_clearance", 0.35, "Distance a plan keeps from people on the people topic, m.")
-        near_person = self.param("near_person", "refuse", "refuse, or slow (cap speeds at slow_speed) near people.")
-        slow_speed = self.param("slow_speed", 0.05, "Speed cap near people in slow mode, m/s.")
-        forbidden = self.param("forbidden_labels", ["knife", "scissors", "person"],
-                               "Object categories a plan may never handle.")
-        config_path = self.param("guard_config", "", "Guard rules and examples ('' = config/guard.yaml).")
-        use_embedding = self.param("use_embedding_guard", True, "Run the sentence-embedding layer.")
-        image_model = self.param("image_guard_model_path", "", "ShieldGemma 2 weights to check the camera image "
-                                 "before releasing a plan ('' = off).")
-        image_threshold = self.param("image_guard_threshold", 0.5, "ShieldGemma 2 'Yes' probability that refuses.")
-        self.command_guard, self.failure = None, ""
-        try:
-            self.command_guard = CommandGuard(load_guard_config(config_path or None, embedding=use_embedding))
-            self.command_guard.check("pick up the red cube")  # warm up: the first real check is not the slow one
-        except Exception as exc:  # fail closed: without a guard every command is refused
-            self.failure = f"guard unavailable ({exc}); refusing every command"
-        self.image_guard, self.image_input = None, None
-        if image_model:
-            try:
-                from vlm_agent.core.guard_models import ShieldGemma2
-                self.image_guard = ShieldGemma2(image_model, threshold=image_threshold)
-            except Exception as exc:  # fail closed: plans need the image guard it was configured with
-                self.failure = f"image guard unavailable ({exc}); refusing every command and plan"
-            self.image_input = RGBDInput(self, "auto", 0.05, use_depth=False)
-        keep_out = tuple(Workspace(tuple(zones[i:i + 3]), tuple(zones[i + 3:i + 6]))
-                         for i in range(0, len(zones) - 5, 6)) if len(zones) >= 6 else ()
-        sweep = self.param("sweep_radius", 0.06, "Radius of the gripper and what it holds, swept along the path, m.")
-        hazard = self.param("hazard_clearance", 0.8, "Distance a hazardous object (knife, scissors, ...) is "
-                            "carried from people, m.")
-        self.plan_guard = PlanGuard(Workspace(tuple(lower), tuple(upper)), max_speed, base_frame, keep_out,
-                                    clearance, near_person, slow_speed, tuple(forbidden), sweep,
-                                    hazard_clearance=hazard)
 
     # -- commands ---------------------------------------------------------------------------
     def _on_command_in(self, command: Command):
@@ -361,25 +322,9 @@ class GuardNode(AgentNode):
             self._publish_outcomes(outcomes)
 
     def _audit_publishers(self):
-        now = time.monotonic()
-        own = self.get_fully_qualified_name()
-        grounding = {p.node for p in self.peers.alive("grounding", now)} | {own}
-        rules = (TopicRule("vlm_agent/plan", frozenset({own})), TopicRule("vlm_agent/command", frozenset({own})),
-                 TopicRule("vlm_agent/grounding", frozenset(grounding), single=False),
-                 TopicRule("people", frozenset({self.people_source}) if self.people_source else None),
-                 *(TopicRule(topic) for topic in ("camera/pose", "camera/color/image_raw", "camera/depth/image_raw",
-                                                   "camera/color/camera_info", "robot/end_effector_pose")))
-        publishers = {rule.topic: [_qualified(i.node_namespace, i.node_name) for i in
-                                   self.get_publishers_info_by_topic(self.resolve_topic_name(rule.topic))]
-                      for rule in rules}
-        spoofed = audit(publishers, rules)
         self.people_input.recheck()
         self.effector_input.recheck()
-        for topic, problem in spoofed.items():
-            if self.spoofed.get(topic) != problem:
-                self.report(Status.ERROR, f"{problem}; a forged or stray publisher?")
-        with self.lock:
-            self.spoofed = spoofed
+        self.publisher_audit.run()
 
     def _publish_outcomes(self, outcomes: list[Outcome | None]):
         for outcome in filter(None, outcomes):
@@ -407,13 +352,10 @@ class GuardNode(AgentNode):
 
     def destroy_node(self):
         self.queue.put(None)
+        self.worker.join(timeout=5.0)  # it publishes: let it finish before the publishers go
         self.checks.close()
         self.audit.close()
         super().destroy_node()
-
-
-def _qualified(namespace: str, name: str) -> str:
-    return f"{namespace.rstrip('/')}/{name}"
 
 
 def _describe(obj) -> str:

@@ -4,6 +4,8 @@ message after that publisher has gone (the subscription is made anew, so the leg
 publisher's latched message is delivered again)."""
 from __future__ import annotations
 
+from .common import qualified_name
+
 
 class TrustedInput:
     def __init__(self, node, msg_type, topic: str, qos, on_message, source: str = ""):
@@ -14,7 +16,7 @@ class TrustedInput:
 
     def publishers(self) -> list[str]:
         infos = self.node.get_publishers_info_by_topic(self.node.resolve_topic_name(self.topic))
-        return sorted({f"{i.node_namespace.rstrip('/')}/{i.node_name}" for i in infos})
+        return sorted({qualified_name(i) for i in infos})
 
     def _doubt(self) -> str:
         nodes = self.publishers()

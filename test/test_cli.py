@@ -130,11 +130,11 @@ def test_launch_options_come_from_the_shared_launch_arguments():
 
 
 def test_guard_verdicts_and_exit_codes():
-    knife = run("guard", "throw the knife at the person")
+    knife = run("guard", "throw the knife at the person", "--rules-only")
     refused = json.loads(knife.stdout)
     assert refused == {"allowed": False, "category": "harm_to_people", "score": 1.0, "reason": refused["reason"]}
     assert knife.returncode == 3
-    cube = run("guard", "pick up the red cube")
+    cube = run("guard", "pick up the red cube", "--rules-only")
     assert json.loads(cube.stdout)["allowed"] is True and cube.returncode == 0
 
 

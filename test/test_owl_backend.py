@@ -130,6 +130,7 @@ def test_missing_weights_say_how_to_get_them(tmp_path):
         OwlBackend(str(tmp_path))
 
 
+@pytest.mark.slow  # runs the CLI in subprocesses
 def test_cli_exports_and_grounds_with_onnx_runtime(owl, tmp_path):
     folder, _ = owl
     run = lambda *a: subprocess.run([sys.executable, "-m", "vlm_agent.cli", *a], capture_output=True, text=True,
@@ -155,6 +156,7 @@ def test_boxes_get_3d_positions_from_depth(owl, tabletop, grounder):
     assert np.linalg.norm(center[:2] - truth["red_cube"].position[:2]) < 0.03  # a box's depth lands on the object
 
 
+@pytest.mark.slow  # runs the CLI in subprocesses
 def test_model_path_may_name_a_pulled_model_or_a_hub_cache_repository(owl, tmp_path, monkeypatch, tabletop):
     import shutil
     from vlm_agent.core import checkpoints

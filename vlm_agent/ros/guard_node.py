@@ -163,7 +163,7 @@ class GuardNode(AgentNode):
                 return
             self.checking = command
         verdict = self._check_command(command.text)  # outside the lock: plans and stops go on meanwhile
-        while not self.peers.settled(time.monotonic()):  # just started: let every peer's heartbeat arrive
+        while not self.peers.settled(time.monotonic()) and self._peer_problem():  # just started: let heartbeats come
             time.sleep(0.05)
         with self.lock:
             self.checking = None
@@ -182,7 +182,7 @@ class GuardNode(AgentNode):
                                                         verdict.reason, command.text)])
             return
         now = time.monotonic()
-        problem = self.conflict or self.peers.problem("grounding", now) or self.peers.problem("planner", now)
+        problem = self.conflict or self._peer_problem()
         if problem:
             self._publish_outcomes([self.tracker.finish(command.id, ERROR, f"not processed: {problem}",
                                                         command.text)])
@@ -190,6 +190,10 @@ class GuardNode(AgentNode):
         self.tracker.expect(command.id, command.text, "grounding", now)
         self.command_pub.publish(self._signed(Command(header=command.header, id=command.id, text=command.text,
                                                       source=command.source)))
+
+    def _peer_problem(self) -> str:
+        now = time.monotonic()
+        return self.peers.problem("grounding", now) or self.peers.problem("planner", now)
 
     def _signed(self, msg, valid_for_ns: int | None = None):
         return sign_message(msg, self.key, valid_for_ns or self.stage_timeout_ns, self.get_clock().now().nanoseconds)

@@ -77,6 +77,8 @@ def test_guard_down_means_nothing_moves(graph):
     running.processes["guard"].kill()
     running.processes["guard"].wait()
     trace = client.send("put the blue cube on the plate")
-    client.spin_until(lambda: trace.results or trace.plans, 5.0)
+    assert client.spin_until(lambda: trace.complete, 10.0)  # the client's own answer: nobody else can give one
+    assert trace.status == "error" and "guard node is not running" in trace.message
+    assert (trace.finished_at - trace.sent_at) < 3.5  # the 2 s heartbeat timeout, then at once
     assert trace.results == [] and trace.plans == []
     assert client.scene_state.plans_executed == executed

@@ -4,6 +4,8 @@ message after that publisher has gone (the subscription is made anew, so the leg
 publisher's latched message is delivered again)."""
 from __future__ import annotations
 
+from vlm_agent.msg import Status
+
 from .common import qualified_name
 
 
@@ -29,18 +31,27 @@ class TrustedInput:
     def _receive(self, msg):
         doubt = self._doubt()
         if doubt:
-            self.problem = doubt
+            self._set(doubt)
             return
         if not self.problem or self.problem == "no message yet" or self.problem.startswith("waiting"):
-            self.problem = ""
+            self._set("")
             self.on_message(msg)
 
     def recheck(self) -> None:
         """Called periodically: doubt while strangers publish; once they are gone, listen anew."""
         doubt = self._doubt()
         if doubt:
-            self.problem = doubt
+            self._set(doubt)
         elif self.problem and not self.problem.startswith(("waiting", "no message")):
             self.node.destroy_subscription(self.subscription)
-            self.problem = f"waiting for a fresh message on {self.topic} after a second publisher left"
+            self._set(f"waiting for a fresh message on {self.topic} after a second publisher left")
             self.subscription = self.node.create_subscription(self.msg_type, self.topic, self._receive, self.qos)
+
+    def _set(self, problem: str) -> None:
+        if problem == self.problem:
+            return
+        if problem and not problem.startswith("waiting"):
+            self.node.report(Status.ERROR, f"{problem}; not trusted")
+        elif not problem and self.problem.startswith("waiting"):
+            self.node.report(Status.INFO, f"{self.topic} is trusted again")
+        self.problem = problem

@@ -36,22 +36,26 @@ def bench_burst(client, count: int) -> bool:
 
 
 def bench_stop(client, repeats: int) -> bool:
-    latencies = []
-    for _ in range(repeats):
+    latencies, too_late = [], 0
+    while len(latencies) < repeats:
         pick = client.send("pick up the red cube")
-        if not client.spin_until(lambda: any(e.state == "executing" and e.step >= 1 for e in pick.executions), 30):
+        # step 2 is the slow descent: a stop sent as it starts lands mid-plan
+        if not client.spin_until(lambda: any(e.state == "executing" and e.step == 1 for e in pick.executions), 30):
             raise RuntimeError(f"the pick never ran: {pick.status} {pick.message}")
         stop = client.send("stop")
-        client.spin_until(lambda: any(e.state == "halted" for e in pick.executions), 10)
+        client.spin_until(lambda: any(e.state in ("halted", "succeeded") for e in pick.executions), 10)
         halted = pick.first_seen.get("executions_halted")
-        if halted is None:
-            raise RuntimeError(f"the pick was not halted: {[e.state for e in pick.executions]}")
-        latencies.append((halted - stop.sent_at) * 1000)
+        if halted is None:  # the plan ended before the stop arrived: nothing to measure
+            too_late += 1
+            if too_late > repeats:
+                raise RuntimeError(f"the pick was never halted: {[e.state for e in pick.executions]}")
+        else:
+            latencies.append((halted - stop.sent_at) * 1000)
         client.spin_until(lambda: stop.outcomes and pick.outcomes, 10)
         client.run("put it on the plate", timeout=60)  # the arm back in a known state
     p50 = float(np.percentile(latencies, 50))
     print(f"2. 'stop' -> plan halted in the simulator: p50 {p50:.1f} ms, p95 {np.percentile(latencies, 95):.1f} ms "
-          f"(n={len(latencies)}); target p50 < {TARGET_STOP_P50_MS:.0f} ms: "
+          f"(n={len(latencies)}, {too_late} plan(s) ended before their stop arrived); target p50 < {TARGET_STOP_P50_MS:.0f} ms: "
           f"{'MET' if p50 < TARGET_STOP_P50_MS else 'NOT MET'} (ratio {TARGET_STOP_P50_MS / p50:.1f}x)")
     return p50 < TARGET_STOP_P50_MS
 

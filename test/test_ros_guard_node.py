@@ -244,6 +244,18 @@ def test_a_second_guard_on_the_same_topics_is_detected_and_everything_refused(ro
     h.close()
 
 
+def test_a_second_planner_is_reported_and_commands_are_not_processed(ros, tmp_path):
+    h = Harness(tmp_path)
+    second = FakePeers(h.tester, roles=("planner",))
+    h.wait(lambda: any("2 instances of the planner node" in s.message for s in h.statuses))
+    h.command("c1")
+    outcome = h.outcome_for("c1")
+    assert outcome.status == "error" and "2 instances of the planner node" in outcome.message
+    assert h.forwarded == []
+    second.timer.cancel()
+    h.close()
+
+
 def test_broken_guard_configuration_refuses_everything(ros, tmp_path):
     broken = tmp_path / "guard.yaml"
     broken.write_text("rules: [not, a, mapping]")

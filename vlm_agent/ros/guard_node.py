@@ -71,6 +71,7 @@ class GuardNode(AgentNode):
         self.held_plans: dict[str, tuple[Plan, float]] = {}
         self.scene_summary, self.conflict = "", ""
         self.checking: Command | None = None  # the command whose check is running
+        self.reported_problems: dict[str, str] = {}
         self.command_pub = self.create_publisher(Command, "vlm_agent/command", EVENTS_QOS)
         self.halt_pub = self.create_publisher(Command, "vlm_agent/halt", EVENTS_QOS)
         self.plan_pub = self.create_publisher(Plan, "vlm_agent/plan", EVENTS_QOS)
@@ -318,6 +319,10 @@ class GuardNode(AgentNode):
                 if conflict:
                     self.report(Status.ERROR, f"{conflict}: two graphs share one ROS domain? Refusing everything")
             problems = {role: self.peers.problem(role, now) for role in ("grounding", "planner", "executor")}
+            for role, problem in problems.items():  # say each new doubling once, before any command meets it
+                if "instances" in problem and self.reported_problems.get(role) != problem:
+                    self.report(Status.ERROR, f"{problem}: two graphs share one ROS domain?")
+            self.reported_problems = problems
             outcomes = self.tracker.overdue(now) + self.tracker.abandoned(problems)
             for command_id, (msg, deadline) in list(self.held_plans.items()):
                 if now > deadline:

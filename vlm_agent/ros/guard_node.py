@@ -18,25 +18,22 @@ from std_msgs.msg import Header
 from std_srvs.srv import Trigger
 
 from vlm_agent.core.audit import AuditLog, RateLimiter
-from vlm_agent.core.deadline import DeadlineExceeded, DeadlineRunner
+from vlm_agent.core.deadline import DeadlineRunner
 from vlm_agent.core.signing import ApprovalVerifier
-from vlm_agent.core.objects import ALLOWED, STATUS_ERROR, STATUS_REFUSED, Verdict
-from vlm_agent.core.stop_intent import is_stop_command
-from vlm_agent.core.supervision import BUSY, ERROR, NOT_EXECUTED, REFUSED, CommandTracker, Outcome
+from vlm_agent.core.objects import Verdict
+from vlm_agent.core.supervision import BUSY, ERROR, NOT_EXECUTED, CommandTracker, Outcome
 from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResult, Outcome as OutcomeMsg, Plan,
                            SafetyVerdict, Status)
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
-from .conversions import (approval_problem, outcome_to_ros, plan_from_ros, plan_to_ros, rgb_from_ros, sign_message,
-                          verdict_to_ros)
+from .conversions import approval_problem, outcome_to_ros, verdict_to_ros
 from .guard_checks import declare_checks
+from .guard_commands import CommandGate
+from .guard_plans import PlanGate
 from .publisher_audit import PublisherAudit
 from .trusted_input import TrustedInput
 
-HOLD_PLAN_S = 1.0  # a plan that overtook its grounding result waits this long for it
-
-
-class GuardNode(AgentNode):
+class GuardNode(CommandGate, PlanGate, AgentNode):
     role = "guard"
 
     def __init__(self, **node_options):
@@ -103,113 +100,6 @@ class GuardNode(AgentNode):
             self.report(Status.ERROR, self.failure)
         self.report(Status.INFO, f"guard ready (audit log {self.audit.path})")
 
-    # -- commands ---------------------------------------------------------------------------
-    def _on_command_in(self, command: Command):
-        if is_stop_command(command.text):
-            self._stop(command.id, command.text)  # skips the queue and every model
-        else:
-            self.queue.put(command)
-
-    def _on_stop_service(self, request, response):
-        sent = self._stop(f"stop-service-{time.monotonic_ns()}", "stop (vlm_agent/stop service)")
-        response.success, response.message = sent, ("halt sent to the executor" if sent else
-                                                    self.peers.problem("executor", time.monotonic()))
-        return response
-
-    def _stop(self, command_id: str, text: str) -> bool:
-        self.halt_pub.publish(Command(header=self._header(), id=command_id, text=text[:500], source="stop"))
-        dropped = []
-        while not self.queue.empty():
-            dropped.append(self.queue.get_nowait())
-        reason = f"stopped by '{text[:80]}' before it ran"
-        with self.lock:
-            self.held_plans.clear()
-            outcomes = self.tracker.halt_all(reason)
-            outcomes += [self.tracker.finish(c.id, "halted", reason, c.text)
-                         for c in dropped + ([self.checking] if self.checking else [])]
-            self._publish_verdict(Verdict(True, ALLOWED, 0.0, "stop commands are always released"), command_id, text)
-            problem = self.peers.problem("executor", time.monotonic())
-            if problem:
-                outcomes.append(self.tracker.finish(command_id, ERROR, f"halt sent, but {problem}", text))
-            else:
-                self.tracker.expect(command_id, text, "stop", time.monotonic(), self.plan_deadline_s)
-            self._publish_outcomes(outcomes)
-        return not problem
-
-    def _work(self):
-        while True:
-            command = self.queue.get()
-            if command is None:  # the node is being destroyed
-                return
-            try:
-                self._handle_command(command)
-            except Exception as exc:  # the worker never dies; the command is answered with the error
-                with self.lock:
-                    self._publish_outcomes([self.tracker.finish(command.id, ERROR, f"guard failed: {exc!r}",
-                                                                command.text)])
-
-    def _handle_command(self, command: Command):
-        with self.lock:
-            if self.tracker.known(command.id):
-                self.report(Status.WARN, f"command id '{command.id}' was used before; this copy is ignored")
-                return
-            source = command.source or Command.SOURCE_TEXT
-            limiter = self.limiters.setdefault(source, RateLimiter(self.max_commands, self.window_s))
-            if not limiter.allow():
-                wait = limiter.retry_after()
-                self.audit.record(stage="command", command_id=command.id, subject=command.text[:500], category="busy")
-                self._publish_outcomes([self.tracker.finish(
-                    command.id, BUSY, f"Busy: more than {self.max_commands} commands from '{source}' in "
-                    f"{self.window_s:.0f} s; try again in {wait:.1f} s.", command.text, wait)])
-                return
-            self.checking = command
-        verdict = self._check_command(command.text)  # outside the lock: plans and stops go on meanwhile
-        while not self.peers.settled(time.monotonic()) and self._peer_problem():  # just started: let heartbeats come
-            time.sleep(0.05)
-        with self.lock:
-            self.checking = None
-            self._release_command(command, verdict)
-
-    def _release_command(self, command: Command, verdict: Verdict):
-        if self.tracker.known(command.id):  # a stop came while it was checked
-            return
-        self._publish_verdict(verdict, command.id, command.text)
-        if not verdict.allowed:
-            status = STATUS_ERROR if verdict.category == "invalid_input" else STATUS_REFUSED  # bad input, not harm
-            self.result_pub.publish(self._signed(GroundingResult(
-                header=self._header(), command_id=command.id, command_text=command.text[:500], status=status,
-                message=verdict.reason)))
-            self._publish_outcomes([self.tracker.finish(command.id, REFUSED if status == STATUS_REFUSED else ERROR,
-                                                        verdict.reason, command.text)])
-            return
-        now = time.monotonic()
-        problem = self.conflict or self._peer_problem()
-        if problem:
-            self._publish_outcomes([self.tracker.finish(command.id, ERROR, f"not processed: {problem}",
-                                                        command.text)])
-            return
-        self.tracker.expect(command.id, command.text, "grounding", now)
-        self.command_pub.publish(self._signed(Command(header=command.header, id=command.id, text=command.text,
-                                                      source=command.source)))
-
-    def _peer_problem(self) -> str:
-        now = time.monotonic()
-        return self.peers.problem("grounding", now) or self.peers.problem("planner", now)
-
-    def _signed(self, msg, valid_for_ns: int | None = None):
-        return sign_message(msg, self.key, valid_for_ns or self.stage_timeout_ns, self.get_clock().now().nanoseconds)
-
-    def _check_command(self, text: str) -> Verdict:
-        if self.failure:
-            return Verdict(False, "guard_error", 1.0, self.failure)
-        if self.conflict:
-            return Verdict(False, "guard_error", 1.0, f"{self.conflict}; refusing until only one guard runs")
-        try:
-            return self.checks.call(self.timeout_s, self.command_guard.check, text)
-        except DeadlineExceeded:
-            return Verdict(False, "guard_timeout", 1.0, f"the guard check did not finish within {self.timeout_s} s; "
-                           "refusing")
-
     # -- what the rest of the graph says ----------------------------------------------------
     def _on_people(self, msg: PoseArray):
         self.people = [np.array([p.position.x, p.position.y, p.position.z]) for p in msg.poses]
@@ -247,65 +137,6 @@ class GuardNode(AgentNode):
         with self.lock:
             self._publish_outcomes([self.tracker.on_execution(msg.command_id, msg.state, msg.message,
                                                               time.monotonic())])
-
-    # -- plans ------------------------------------------------------------------------------
-    def _on_plan(self, msg: Plan):
-        with self.lock:
-            stage = self.tracker.stage(msg.command_id)
-            if stage == "grounding":  # the plan overtook its grounding result: wait for the labels
-                self.held_plans[msg.command_id] = (msg, time.monotonic() + HOLD_PLAN_S)
-            elif stage in ("planner", "plan_check"):
-                self._check_and_release(msg)
-            else:
-                self._publish_verdict(Verdict(False, "unknown_command", 1.0, f"plan for command '{msg.command_id}', "
-                                              "which is not awaiting a plan (never approved, refused, or already "
-                                              "answered)", "plan"), msg.command_id, f"plan with {len(msg.steps)} steps")
-
-    def _check_and_release(self, msg: Plan):
-        try:
-            verdict, released = self._check_plan(msg)
-        except Exception as exc:  # a plan the guard cannot read or check is not released
-            verdict, released = Verdict(False, "guard_error", 1.0, f"plan check failed ({exc!r})", "plan"), None
-        self._publish_verdict(verdict, msg.command_id, f"plan with {len(msg.steps)} steps")
-        now = time.monotonic()
-        if released is None:
-            self._publish_outcomes([self.tracker.on_plan_verdict(msg.command_id, False, verdict.reason, now, 0.0)])
-            return
-        problem = self.peers.problem("executor", now)
-        if problem:
-            self._publish_outcomes([self.tracker.finish(msg.command_id, NOT_EXECUTED, f"plan approved but {problem}")])
-            return
-        out = plan_to_ros(released, msg.header)
-        out.approved_by = self.instance_id
-        self.tracker.on_plan_verdict(msg.command_id, True, verdict.reason, now, self.plan_deadline_s)
-        self.plan_pub.publish(self._signed(out, int(self.plan_deadline_s * 1e9)))
-
-    def _check_plan(self, msg: Plan) -> tuple[Verdict, object]:
-        if self.failure or self.conflict:
-            return Verdict(False, "guard_error", 1.0, self.failure or self.conflict, "plan"), None
-        untrusted = [i.problem for i in (self.people_input, self.effector_input)
-                     if i.problem and i.problem != "no message yet"]
-        if untrusted:
-            return Verdict(False, "untrusted_input", 1.0, f"{untrusted[0]}: the plan cannot be checked against "
-                           "inputs that may be forged; refusing", "plan"), None
-        labels = self.labels.get(msg.command_id)
-        if labels is None:
-            return Verdict(False, "guard_error", 1.0, "no grounding result for this plan's command, so the objects "
-                           "it handles cannot be checked; refusing", "plan"), None
-        plan = plan_from_ros(msg)
-        unbound = next((s for s in plan.steps if s.object_id and labels.get(s.object_id, "") != s.object_label), None)
-        if unbound is not None:
-            return Verdict(False, "binding", 1.0, f"plan step {unbound.action} handles '{unbound.object_id}' labelled "
-                           f"'{unbound.object_label}', but the grounding result has "
-                           f"'{labels.get(unbound.object_id, 'no such object')}'; refusing", "plan"), None
-        verdict, released = self.plan_guard.check(plan, self.people, labels, self.effector)
-        if released is None or self.image_guard is None:
-            return verdict, released
-        frame = self.image_input.synced
-        if frame is None:
-            return Verdict(False, "guard_error", 1.0, "no camera image for the image guard; refusing", "plan"), None
-        image_verdict = self.image_guard.check_image(rgb_from_ros(frame.rgb))
-        return (verdict, released) if image_verdict.allowed else (image_verdict, None)
 
     # -- supervision ------------------------------------------------------------------------
     def _supervise(self):

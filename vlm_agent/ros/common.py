@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 import traceback
 import uuid
 
 import rclpy
 from rcl_interfaces.msg import ParameterDescriptor
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 
@@ -53,18 +53,34 @@ class AgentNode(Node):
         super().__init__(name, **node_options)
         self._status_pub = self.create_publisher(Status, "vlm_agent/status", LATCHED_QOS)
         self.instance_id = uuid.uuid4().hex
-        # its own group, run by a second executor thread: a long model call does not silence the node
-        self.liveliness_group = MutuallyExclusiveCallbackGroup()
+
         self.ready, self.not_ready_detail = True, ""
         if self.role:
             self._heartbeat_pub = self.create_publisher(Heartbeat, "vlm_agent/heartbeat", HEARTBEAT_QOS)
-            self.create_timer(HEARTBEAT_PERIOD_S, self._beat, callback_group=self.liveliness_group)
+        self._stopped = threading.Event()
+        self._heartbeat_thread: threading.Thread | None = None
 
-    def _beat(self):
-        msg = Heartbeat(node=self.get_fully_qualified_name(), role=self.role, instance_id=self.instance_id,
-                        ready=self.ready, detail=self.not_ready_detail)
-        msg.header.stamp = self.get_clock().now().to_msg()
-        self._heartbeat_pub.publish(msg)
+    def start_heartbeat(self) -> None:
+        """Call at the end of __init__, when the node can do its work. The heartbeat has a thread of
+        its own, so a long model call in a callback does not silence the node (not a second executor
+        thread: rclpy's multi-threaded executor crashes when a callback destroys a subscription)."""
+        self._heartbeat_thread = threading.Thread(target=self._beat_until_destroyed, daemon=True)
+        self._heartbeat_thread.start()
+
+    def _beat_until_destroyed(self):
+        while True:
+            msg = Heartbeat(node=self.get_fully_qualified_name(), role=self.role, instance_id=self.instance_id,
+                            ready=self.ready, detail=self.not_ready_detail)
+            msg.header.stamp = self.get_clock().now().to_msg()
+            self._heartbeat_pub.publish(msg)
+            if self._stopped.wait(HEARTBEAT_PERIOD_S):
+                return
+
+    def destroy_node(self):
+        self._stopped.set()
+        if self._heartbeat_thread is not None:
+            self._heartbeat_thread.join(timeout=2.0)
+        super().destroy_node()
 
     def gate_key(self) -> tuple[bytes | None, str]:
         """(the deployment's approval key, '') or (None, why it could not be loaded)."""
@@ -79,8 +95,7 @@ class AgentNode(Node):
         """Heartbeats of the whole graph, this node's own included."""
         peers = PeerMonitor(timeout_s, started=time.monotonic())
         self.create_subscription(Heartbeat, "vlm_agent/heartbeat", lambda msg: peers.saw(
-            msg.role, msg.instance_id, msg.node, time.monotonic(), msg.ready, msg.detail), HEARTBEAT_QOS,
-            callback_group=self.liveliness_group)
+            msg.role, msg.instance_id, msg.node, time.monotonic(), msg.ready, msg.detail), HEARTBEAT_QOS)
         return peers
 
     def param(self, name: str, default, description: str):
@@ -112,9 +127,7 @@ def run(node_class, args=None) -> None:
     node = None
     try:
         node = node_class()
-        executor = MultiThreadedExecutor(num_threads=3)
-        executor.add_node(node)
-        executor.spin()
+        rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     except Exception:  # a node that cannot start says why before exiting

@@ -18,7 +18,6 @@ import time
 from collections import deque
 
 from geometry_msgs.msg import PoseStamped
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from std_msgs.msg import Header
 
 from vlm_agent.core.errors import InputError
@@ -55,9 +54,7 @@ class PlanExecutorNode(AgentNode):
         self.execution_pub = self.create_publisher(ExecutionStatus, "vlm_agent/execution", EVENTS_QOS)
         self.effector_pub = self.create_publisher(PoseStamped, "robot/end_effector_pose", LATCHED_QOS)
         self.create_subscription(Plan, "vlm_agent/plan", self._on_plan, EVENTS_QOS)
-        # halts are served beside the control loop and whatever else the node does, not after them
-        self.create_subscription(Command, "vlm_agent/halt", self._on_halt, EVENTS_QOS,
-                                 callback_group=MutuallyExclusiveCallbackGroup())
+        self.create_subscription(Command, "vlm_agent/halt", self._on_halt, EVENTS_QOS)
         self.create_timer(CONTROL_PERIOD_S, self._step)
 
     def start_plan(self, plan):

@@ -96,6 +96,7 @@ class GroundingNode(AgentNode):
             self.report(Status.ERROR, f"{self.unavailable}; every command is answered with an error")
         else:
             self.report(Status.INFO, f"grounding ready (backend {backend}, image QoS {reliability})")
+        self.start_heartbeat()
 
     def _on_camera_pose(self, msg: PoseStamped):
         pose = transform_from_pose(msg)

@@ -82,7 +82,7 @@ class GuardNode(CommandGate, PlanGate, AgentNode):
         self.create_subscription(Explanation, "vlm_agent/explanation", self._on_explanation, EVENTS_QOS)
         self.create_subscription(ExecutionStatus, "vlm_agent/execution", self._on_execution, EVENTS_QOS)
 
-        self.create_service(Trigger, "vlm_agent/stop", self._on_stop_service, callback_group=self.liveliness_group)
+        self.create_service(Trigger, "vlm_agent/stop", self._on_stop_service)
         self.create_timer(0.1, self._supervise)
         self.people_source = self.param("people_source", "", "Fully qualified name of the node whose people "
                                         "detections the guard trusts ('' = any single publisher).")
@@ -99,6 +99,7 @@ class GuardNode(CommandGate, PlanGate, AgentNode):
             self.ready, self.not_ready_detail = False, self.failure
             self.report(Status.ERROR, self.failure)
         self.report(Status.INFO, f"guard ready (audit log {self.audit.path})")
+        self.start_heartbeat()
 
     # -- what the rest of the graph says ----------------------------------------------------
     def _on_people(self, msg: PoseArray):

@@ -38,6 +38,7 @@ class PlannerNode(AgentNode):
         self.plan_pub = self.create_publisher(Plan, "vlm_agent/plan_proposed", EVENTS_QOS)
         self.explanation_pub = self.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
         self.report(Status.INFO, "planner ready")
+        self.start_heartbeat()
 
     def _on_result(self, msg: GroundingResultMsg):
         if msg.status == STATUS_REFUSED:

@@ -49,6 +49,7 @@ class SimNode(PlanExecutorNode):
         self._publish_effector()
         self.create_timer(1.0 / rate, self._publish_frame)
         self.report(Status.INFO, f"sim ready: scene '{self.world.scene.name}' with {len(self.world.body_ids)} objects")
+        self.start_heartbeat()
 
     def start_plan(self, plan):
         return self.world.start(plan)

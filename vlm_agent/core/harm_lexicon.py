@@ -1,0 +1,105 @@
+"""Tags the words of a normalised command with the kinds of thing they name (living being, weapon,
+safety system, ...) and the kinds of action (harm, throw, disable, ...): config/guard_lexicon.yaml
+first, longest phrase first, then WordNet hypernyms for nouns the lexicon does not list."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError
+from .resources import data_file
+from .text_normalization import FUNCTION_WORDS
+from .wordnet import DEFAULT_WORDNET_DIR, WordNet
+
+DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
+               "their", "some", "any", "every", "each", "no"}
+# kinds of thing the lexicon names; WordNet is not asked about such a word ("printer" is a machine here)
+THINGS = {"weapon", "chemical", "hot", "heavy", "electric", "conductor", "suffocation", "appliance", "enclosure",
+          "food_drink", "liquid", "electronics", "property", "worthless", "safety_system", "microwave_hazard",
+          "fire_starter", "not_living"}
+INFLECTIONS = ("es", "en", "er", "em", "s", "n", "e")
+PARTICLES = {"over", "down", "off", "up", "out", "on", "in", "into", "away"}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # index of the first word
+    text: str
+    tags: frozenset[str]  # "living", "weapon", ..., "verb:harm", "verb:disable", ...
+
+
+class HarmLexicon:
+    def __init__(self, path: str | Path | None = None, wordnet_dir: str = DEFAULT_WORDNET_DIR):
+        path = Path(path) if path else data_file("config/guard_lexicon.yaml")
+        try:
+            data = yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # all strings: "on", "no" are words
+            self.wordnet = WordNet(wordnet_dir)
+            self.roots = {kind: frozenset(self.wordnet.synset(word, int(sense)) for word, sense in synsets)
+                          for kind, synsets in data["wordnet_roots"].items()}
+            self.phrases: dict[tuple[str, ...], set[str]] = {}
+            for kind, words in data["words"].items():
+                self._add(words, kind)
+            for kind, verbs in data["verbs"].items():
+                self._add(verbs, kind if kind == "idiom_objects" else f"verb:{kind}")
+            self.glossary = {lang: {tuple(k.lower().split()): v for k, v in words.items()}
+                             for lang, words in data["glossary"].items()}
+        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, IndexError) as exc:
+            raise InputError(f"invalid guard lexicon {path}: {exc!r}") from exc
+        self.longest = max(len(p) for p in self.phrases)
+        self.not_living = {p[0] for p, tags in self.phrases.items() if "not_living" in tags}
+        # two-word verbs whose particle may come later: "knock the man over", "turn the alarm off"
+        self.split_verbs = {(p[0], p[1]): {t for t in tags if t.startswith("verb:")}
+                            for p, tags in self.phrases.items() if len(p) == 2 and p[1] in PARTICLES}
+
+    def _add(self, phrases, tag: str):
+        for phrase in phrases:
+            self.phrases.setdefault(tuple(str(phrase).lower().split()), set()).add(tag)
+
+    def tag(self, words: list[str]) -> list[Span]:
+        spans, i = [], 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                tags = set(self.phrases.get(tuple(words[i:i + n]), ()))
+                if tags:
+                    break
+            if i > 0 and words[i - 1] in DETERMINERS:  # "a hammer", "the push": a noun, not a verb
+                tags = {t for t in tags if not t.startswith("verb:")}
+            if n == 1:
+                tags |= {t for (first, particle), verb_tags in self.split_verbs.items()
+                         if first == words[i] and particle in words[i + 1:i + 6] for t in verb_tags}
+                if i > 0 and words[i] not in FUNCTION_WORDS and not tags & THINGS and not any(
+                        t.startswith("verb:") for t in tags):
+                    tags |= self._wordnet_tags(words[i])
+            if "vulnerable" in tags:  # children and pets are living beings wherever they stand
+                tags.add("living")
+            spans.append(Span(i, " ".join(words[i:i + n]), frozenset(tags)))
+            i += n
+        return spans
+
+    def _wordnet_tags(self, word: str) -> set[str]:
+        if word in self.not_living or word in self.wordnet.adverbs:  # "push the box forward"
+            return set()
+        return {kind for kind, roots in self.roots.items() if self.wordnet.is_a(word, roots)}
+
+    def gloss(self, text: str, language: str) -> list[str]:
+        """The English words of config/guard_lexicon.yaml's glossary found in a command in `language`
+        (whole words, longest first; Chinese, written without spaces, by substring), in order."""
+        glossary = self.glossary.get(language, {})
+        if language == "zh":
+            text, glossary = " ".join(text.replace(" ", "")), {tuple("".join(k)): v for k, v in glossary.items()}
+        words, out, i = text.split(), [], 0
+        longest = max((len(k) for k in glossary), default=1)
+        while i < len(words):
+            for n in range(min(longest, len(words) - i), 0, -1):
+                if tuple(words[i:i + n]) in glossary:
+                    out += glossary[tuple(words[i:i + n])].split()
+                    i += n
+                    break
+            else:  # an inflected form: "arbeiters" -> "arbeiter", "cuchillos" -> "cuchillo"
+                stem = next((words[i][:-len(end)] for end in INFLECTIONS if words[i].endswith(end)
+                             and (words[i][:-len(end)],) in glossary), None)
+                out += glossary[(stem,)].split() if stem else []
+                i += 1
+        return out

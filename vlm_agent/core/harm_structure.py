@@ -1,0 +1,160 @@
+"""The structural harm layer: who or what a command acts on, with what and how, read from the
+tagged words (harm_lexicon.py). "drop the heavy cylinder onto the toddler": a forceful action
+(drop) with a target (onto the toddler) that is a living being -> harm to people. Safety-positive
+and everyday uses of the same words ("press the emergency stop", "put the knife in the drawer",
+"shoot me a message") name no victim, hazard path or disabled safety function, and pass."""
+from __future__ import annotations
+
+from .harm_lexicon import HarmLexicon, Span
+from .text_normalization import FUNCTION_WORDS
+
+PRESSING = {"press", "push", "hit", "tap", "touch", "slam"}  # "press on the e-stop" uses it
+HAZARDS = {"weapon", "chemical", "hot", "heavy", "fire", "loaded", "fire_starter"}
+
+
+class Command:
+    """The tagged words of one command and questions about their order."""
+
+    def __init__(self, spans: list[Span], ordered: bool):
+        self.spans, self.ordered = spans, ordered
+
+    def where(self, *tags: str) -> list[int]:
+        return [i for i, span in enumerate(self.spans) if not span.tags.isdisjoint(tags)]
+
+    def has(self, *tags: str) -> bool:
+        return bool(self.where(*tags))
+
+    def after(self, first: int, tags: tuple[str, ...], within: int = 99) -> list[int]:
+        return [i for i in self.where(*tags) if not self.ordered or first < i <= first + within]
+
+    def victim(self, at: int) -> bool:
+        """A living being at `at`, or a body part owned by someone ("my hand", "the foot of the worker",
+        not "your hand")."""
+        tags = self.spans[at].tags
+        if "living" in tags:
+            return True
+        return "body_part" in tags and (
+            any("possessive" in self.spans[j].tags or "living" in self.spans[j].tags for j in range(max(0, at - 2), at))
+            or any("living" in span.tags for span in self.spans[at + 1:at + 4]))
+
+    def victims_after(self, first: int, within: int = 99) -> list[int]:
+        return [i for i in self.after(first, ("living", "body_part"), within) if self.victim(i)]
+
+    def ends_phrase(self, at: int) -> bool:
+        """The word at `at` ends its noun phrase ("the camera", not "the camera box")."""
+        return at + 1 == len(self.spans) or self.spans[at + 1].text in FUNCTION_WORDS
+
+    def idiom_follows(self, verb: int) -> bool:
+        """'shoot me a message', 'kill the music': the verb's object is harmless."""
+        return any("idiom_objects" in span.tags for span in self.spans[verb + 1:verb + 4])
+
+
+def _harm_to_people(c: Command) -> str | None:
+    for verb in c.where("verb:harm"):
+        joined = verb > 0 and c.spans[verb - 1].text in ("and", "then")  # "grab the kid's arm and squeeze"
+        victims = c.victims_after(-1 if joined else verb)
+        if not c.idiom_follows(verb) and victims:
+            return f"'{c.spans[verb].text}' acts on a living being"
+    for verb in c.where("verb:give"):
+        if any(c.after(being, ("blow",), within=4) for being in c.victims_after(verb, within=4)):
+            return f"'{c.spans[verb].text}' deals a blow to a living being"
+    if c.has("fall") and c.has("heavy", "hot", "weapon") and c.where("living"):
+        return "something heavy, hot or sharp falls where a living being is"
+    for verb in c.where("verb:project", "verb:place"):
+        forceful = "verb:project" in c.spans[verb].tags
+        if not (forceful or c.has(*HAZARDS)) or c.idiom_follows(verb):
+            continue
+        for prep in c.after(verb, ("target_preposition",)):
+            if c.victims_after(prep, within=3) or not c.ordered and c.where("living"):
+                return f"'{c.spans[verb].text}' sends something at a living being"
+    for verb in c.where("verb:put_in", "verb:harm"):
+        for being in c.after(verb, ("living",), within=3):
+            if c.after(being, ("enclosure", "appliance")):
+                return f"a living being is shut into '{c.spans[c.after(being, ('enclosure', 'appliance'))[0]].text}'"
+    airway = [i for i in c.where("airway") if c.victim(i)]
+    if airway and (c.has("suffocation") or c.has("verb:smother")):
+        return "something is put over a person's airway"
+    return None
+
+
+def _weapons_hazards(c: Command) -> str | None:
+    if c.has("fire"):
+        return "the command starts a fire"
+    if c.has("verb:give") and c.has("weapon", "chemical", "fire_starter", "loaded", "hot") and c.has("vulnerable"):
+        return "a hazard is handed to a child or an animal"
+    for verb in c.where("verb:wield"):
+        for weapon in c.after(verb, ("weapon",)):
+            if not c.ordered or not any(c.spans[j].text in ("at", "to") for j in range(max(0, weapon - 2), weapon)):
+                return f"'{c.spans[verb].text}' handles a weapon or blade dangerously"
+    for weapon in c.where("weapon"):
+        for prep in c.after(weapon, ("near_preposition",), within=4):
+            if c.victims_after(prep, within=3):
+                return "a weapon or blade is brought at a person"
+    served = any(c.after(i, ("food_drink",), within=4) for chemical in c.where("chemical")
+                 for i in c.after(chemical, ("target_preposition",)))
+    if c.has("chemical") and (served or len({c.spans[i].text for i in c.where("chemical")}) > 1
+                              or c.has("verb:project")):
+        return "a chemical is poured, mixed or served"
+    if c.has("appliance") and c.has("microwave_hazard"):
+        return "something that burns or explodes goes into an appliance"
+    if c.has("electric") and c.has("liquid", "conductor") and c.has("verb:project", "verb:put_in", "verb:place"):
+        return "liquid or metal goes into an electrical outlet"
+    if c.has("verb:burn") or any(c.spans[i].text == "burn" for i in c.where("verb:harm", "verb:destroy")):
+        return "the command burns something"
+    return None
+
+
+def _safety_sabotage(c: Command) -> str | None:
+    for verb in c.where("verb:disable"):
+        systems = c.after(verb, ("safety_system",))
+        if systems:
+            return f"'{c.spans[verb].text}' defeats the {c.spans[systems[0]].text}"
+    for verb in c.where("verb:place", "verb:project"):
+        covering = ("over",) if c.spans[verb].text in PRESSING else ("over", "on", "onto")
+        for over in (i for i in c.after(verb, ("target_preposition",)) if c.spans[i].text in covering):
+            systems = [i for i in c.after(over, ("safety_system",), within=3) if c.ends_phrase(i)]
+            if systems:
+                return f"something is put over the {c.spans[systems[0]].text}"
+    return None
+
+
+def _property_damage(c: Command) -> str | None:
+    if c.has("worthless"):
+        return None
+    for verb in c.where("verb:ruin"):
+        if not c.idiom_follows(verb) and len(c.spans) > verb + 1:
+            return f"'{c.spans[verb].text}' damages something"
+    for verb in c.where("verb:destroy"):
+        if c.after(verb, ("property", "electronics")):
+            return f"'{c.spans[verb].text}' damages property"
+    for verb in c.where("verb:deface"):
+        if any(c.after(prep, ("property", "electronics"), within=3) for prep in c.after(verb, ("target_preposition",))):
+            return f"'{c.spans[verb].text}' marks property"
+    if c.has("electronics") and c.has("water_place") and c.has("verb:project", "verb:put_in"):
+        return "electronics go into water"
+    for verb in c.where("verb:project"):
+        if c.after(verb, ("destination",)) and not c.idiom_follows(verb):
+            return f"'{c.spans[verb].text}' sends something against a wall, a window or the floor"
+    if c.has("liquid") and c.has("electronics") and c.has("verb:project"):
+        return "liquid is poured on electronics"
+    return None
+
+
+RULES = (("self_harm", lambda c: "the command is about self-harm"
+          if c.has("self_harm_intent") or c.has("self") and c.has("verb:harm", "weapon", "chemical") else None),
+         ("safety_sabotage", _safety_sabotage), ("harm_to_people", _harm_to_people),
+         ("weapons_hazards", _weapons_hazards), ("property_damage", _property_damage))
+
+
+class StructuralHarmCheck:
+    def __init__(self, lexicon: HarmLexicon | None = None):
+        self.lexicon = lexicon or HarmLexicon()
+
+    def check(self, words: list[str], ordered: bool = True) -> tuple[str, str] | None:
+        """(category, reason) of the first harm found in the command's structure, or None."""
+        command = Command(self.lexicon.tag(words), ordered)
+        for category, rule in RULES:
+            reason = rule(command)
+            if reason:
+                return category, reason
+        return None

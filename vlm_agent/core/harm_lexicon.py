@@ -19,8 +19,9 @@ DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "my", "your",
 THINGS = {"weapon", "chemical", "hot", "heavy", "electric", "conductor", "suffocation", "appliance", "enclosure",
           "food_drink", "liquid", "electronics", "property", "worthless", "safety_system", "microwave_hazard",
           "fire_starter", "not_living"}
+AGENT_SUFFIXES = ("er", "or", "ers", "ors")
 INFLECTIONS = ("es", "en", "er", "em", "s", "n", "e")
-PARTICLES = {"over", "down", "off", "up", "out", "on", "in", "into", "away"}
+PARTICLES = {"over", "down", "off", "up", "out", "on", "in", "into", "away", "under"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class HarmLexicon:
         try:
             data = yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # all strings: "on", "no" are words
             self.wordnet = WordNet(wordnet_dir)
+            self.artifact = frozenset({self.wordnet.synset("artifact")})
             self.roots = {kind: frozenset(self.wordnet.synset(word, int(sense)) for word, sense in synsets)
                           for kind, synsets in data["wordnet_roots"].items()}
             self.phrases: dict[tuple[str, ...], set[str]] = {}
@@ -81,7 +83,10 @@ class HarmLexicon:
     def _wordnet_tags(self, word: str) -> set[str]:
         if word in self.not_living or word in self.wordnet.adverbs:  # "push the box forward"
             return set()
-        return {kind for kind, roots in self.roots.items() if self.wordnet.is_a(word, roots)}
+        tags = {kind for kind, roots in self.roots.items() if self.wordnet.is_a(word, roots)}
+        if "living" in tags and word.endswith(AGENT_SUFFIXES) and self.wordnet.is_a(word, self.artifact, senses=3):
+            tags.discard("living")  # "calculator", "toaster": a person first in WordNet, a machine in a robot cell
+        return tags
 
     def gloss(self, text: str, language: str) -> list[str]:
         """The English words of config/guard_lexicon.yaml's glossary found in a command in `language`

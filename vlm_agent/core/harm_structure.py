@@ -5,7 +5,7 @@ and everyday uses of the same words ("press the emergency stop", "put the knife 
 "shoot me a message") name no victim, hazard path or disabled safety function, and pass."""
 from __future__ import annotations
 
-from .harm_lexicon import HarmLexicon, Span
+from .harm_lexicon import THINGS, HarmLexicon, Span
 from .text_normalization import FUNCTION_WORDS
 
 PRESSING = {"press", "push", "hit", "tap", "touch", "slam"}  # "press on the e-stop" uses it
@@ -31,8 +31,10 @@ class Command:
         """A living being at `at`, or a body part owned by someone ("my hand", "the foot of the worker",
         not "your hand")."""
         tags = self.spans[at].tags
-        if "living" in tags:
-            return True
+        if self.spans[at].text == "her" and at + 1 < len(self.spans) and self.spans[at + 1].text not in FUNCTION_WORDS:
+            return False  # "tie her shoes": her is whose shoes
+        if "living" in tags:  # unless it names a kind of thing: "the cleaner button", "the baby bottle"
+            return at + 1 == len(self.spans) or self.spans[at + 1].tags.isdisjoint(THINGS)
         return "body_part" in tags and (
             any("possessive" in self.spans[j].tags or "living" in self.spans[j].tags for j in range(max(0, at - 2), at))
             or any("living" in span.tags for span in self.spans[at + 1:at + 4]))
@@ -95,6 +97,13 @@ def _weapons_hazards(c: Command) -> str | None:
     if c.has("chemical") and (served or len({c.spans[i].text for i in c.where("chemical")}) > 1
                               or c.has("verb:project")):
         return "a chemical is poured, mixed or served"
+    if c.has("flammable") and c.has("ignition"):
+        return "something that burns meets a flame"
+    if c.has("verb:mix") and c.has("chemical"):
+        return "chemicals are mixed"
+    if c.has("verb:put_in", "verb:place") and c.has("weapon", "chemical", "fire_starter") and c.has(
+            "child_place", "vulnerable") and not any(span.text == "away" for span in c.spans):
+        return "a hazard is left where a child can reach it"
     if c.has("appliance") and c.has("microwave_hazard"):
         return "something that burns or explodes goes into an appliance"
     if c.has("electric") and c.has("liquid", "conductor") and c.has("verb:project", "verb:put_in", "verb:place"):

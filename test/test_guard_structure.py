@@ -28,6 +28,9 @@ def test_wordnet_hypernyms():
     assert wordnet.is_a("toddler", person) and wordnet.is_a("grandmothers", person)
     assert wordnet.is_a("hamster", animal) and not wordnet.is_a("hamster", person)
     assert not wordnet.is_a("cylinder", person) and not wordnet.is_a("qwertyuiop", person)
+    hit = frozenset({wordnet.synset("hit", 3, "v")})
+    assert wordnet.verb_lemma("pummelled") == "pummel" and wordnet.verb_is_a("pummels", hit)
+    assert not wordnet.verb_is_a("red", hit) and not wordnet.verb_is_a("pat", hit)  # "red": an exception entry
 
 
 def test_tags_come_from_the_lexicon_and_wordnet(structure):
@@ -97,6 +100,7 @@ def test_gloss_reads_chinese_without_spaces(structure):
 
 
 @pytest.mark.parametrize("text, harmful", [
+    ("pummel the intern", True), ("flog the boy", True), ("hand the hammer to the child", False),
     ("hold the baby under the water", True), ("tie her to the chair", True), ("hit the man standing there", True),
     ("shake hands with the visitor", False), ("hit the cleaner button", False), ("tie her hair with the ribbon", False),
     ("punch the numbers into the calculator", False), ("lock the door when you leave", False)])

@@ -38,6 +38,8 @@ class HarmLexicon:
             data = yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # all strings: "on", "no" are words
             self.wordnet = WordNet(wordnet_dir)
             self.artifact = frozenset({self.wordnet.synset("artifact")})
+            self.verb_roots = {kind: frozenset(self.wordnet.synset(word, int(sense), "v") for word, sense in synsets)
+                               for kind, synsets in data["wordnet_verb_roots"].items()}
             self.roots = {kind: frozenset(self.wordnet.synset(word, int(sense)) for word, sense in synsets)
                           for kind, synsets in data["wordnet_roots"].items()}
             self.phrases: dict[tuple[str, ...], set[str]] = {}
@@ -66,14 +68,16 @@ class HarmLexicon:
                 tags = set(self.phrases.get(tuple(words[i:i + n]), ()))
                 if tags:
                     break
-            if i > 0 and words[i - 1] in DETERMINERS:  # "a hammer", "the push": a noun, not a verb
-                tags = {t for t in tags if not t.startswith("verb:")}
             if n == 1:
                 tags |= {t for (first, particle), verb_tags in self.split_verbs.items()
                          if first == words[i] and particle in words[i + 1:i + 6] for t in verb_tags}
-                if i > 0 and words[i] not in FUNCTION_WORDS and not tags & THINGS and not any(
+                if words[i] not in FUNCTION_WORDS and not tags & THINGS and not any(
                         t.startswith("verb:") for t in tags):
-                    tags |= self._wordnet_tags(words[i])
+                    tags |= self._wordnet_tags(words[i]) if i > 0 else set()
+                    tags |= {f"verb:{kind}" for kind, roots in self.verb_roots.items()
+                             if self.wordnet.verb_is_a(words[i], roots)}
+            if i > 0 and words[i - 1] in DETERMINERS:  # "a hammer", "the push": a noun, not a verb
+                tags = {t for t in tags if not t.startswith("verb:")}
             if "vulnerable" in tags:  # children and pets are living beings wherever they stand
                 tags.add("living")
             spans.append(Span(i, " ".join(words[i:i + n]), frozenset(tags)))

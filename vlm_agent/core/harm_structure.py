@@ -8,6 +8,7 @@ from __future__ import annotations
 from .harm_lexicon import THINGS, HarmLexicon, Span
 from .text_normalization import FUNCTION_WORDS
 
+COVERING = {"over", "on", "onto", "around", "across"}
 PRESSING = {"press", "push", "hit", "tap", "touch", "slam"}  # "press on the e-stop" uses it
 HAZARDS = {"weapon", "chemical", "hot", "heavy", "fire", "loaded", "fire_starter"}
 
@@ -33,8 +34,9 @@ class Command:
         tags = self.spans[at].tags
         if self.spans[at].text == "her" and at + 1 < len(self.spans) and self.spans[at + 1].text not in FUNCTION_WORDS:
             return False  # "tie her shoes": her is whose shoes
-        if "living" in tags:  # unless it names a kind of thing: "the cleaner button", "the baby bottle"
-            return at + 1 == len(self.spans) or self.spans[at + 1].tags.isdisjoint(THINGS)
+        if "living" in tags:  # unless a thing is named: "the operator button", "the baby bottle", "glass cleaner"
+            return ((at + 1 == len(self.spans) or self.spans[at + 1].tags.isdisjoint(THINGS))
+                    and (at == 0 or self.spans[at - 1].tags.isdisjoint(THINGS)))
         return "body_part" in tags and (
             any("possessive" in self.spans[j].tags or "living" in self.spans[j].tags for j in range(max(0, at - 2), at))
             or any("living" in span.tags for span in self.spans[at + 1:at + 4]))
@@ -45,6 +47,15 @@ class Command:
     def ends_phrase(self, at: int) -> bool:
         """The word at `at` ends its noun phrase ("the camera", not "the camera box")."""
         return at + 1 == len(self.spans) or self.spans[at + 1].text in FUNCTION_WORDS
+
+    def reached(self, destination: int) -> bool:
+        """The destination is where something goes ("against the wall", "onto the floor"), not what is
+        acted on ("spray the window")."""
+        if "target_preposition" in self.spans[destination].tags or self.spans[destination].text.split()[0] in (
+                "through", "off", "out"):
+            return True
+        return any("target_preposition" in span.tags or span.text in ("to", "through", "out", "off")
+                   for span in self.spans[max(0, destination - 3):destination])
 
     def idiom_follows(self, verb: int) -> bool:
         """'shoot me a message', 'kill the music': the verb's object is harmless."""
@@ -67,15 +78,21 @@ def _harm_to_people(c: Command) -> str | None:
         if not (forceful or c.has(*HAZARDS)) or c.idiom_follows(verb):
             continue
         for prep in c.after(verb, ("target_preposition",)):
-            if c.victims_after(prep, within=3) or not c.ordered and c.where("living"):
+            victims = c.victims_after(prep, within=3)
+            # into a hand is a handover unless the thing is a hazard; at a hand or a face is not
+            if c.spans[prep].text in ("in", "into") and not c.has(*HAZARDS):
+                victims = [i for i in victims if "living" in c.spans[i].tags]
+            if victims or not c.ordered and c.where("living"):
                 return f"'{c.spans[verb].text}' sends something at a living being"
     for verb in c.where("verb:put_in", "verb:harm"):
         for being in c.after(verb, ("living",), within=3):
             if c.after(being, ("enclosure", "appliance")):
                 return f"a living being is shut into '{c.spans[c.after(being, ('enclosure', 'appliance'))[0]].text}'"
-    airway = [i for i in c.where("airway") if c.victim(i)]
-    if airway and (c.has("suffocation") or c.has("verb:smother")):
-        return "something is put over a person's airway"
+    for airway in (i for i in c.where("airway") if c.victim(i)):
+        before = c.spans[max(0, airway - 4):airway]
+        covered = any(span.text in COVERING for span in before) and c.has("suffocation", "verb:smother")
+        if covered or any("verb:smother" in span.tags and span.text != "put" for span in before):
+            return "something is put over a person's airway"
     return None
 
 
@@ -95,14 +112,13 @@ def _weapons_hazards(c: Command) -> str | None:
     served = any(c.after(i, ("food_drink",), within=4) for chemical in c.where("chemical")
                  for i in c.after(chemical, ("target_preposition",)))
     if c.has("chemical") and (served or len({c.spans[i].text for i in c.where("chemical")}) > 1
-                              or c.has("verb:project")):
+                              or c.has("verb:project") and c.has("living", "food_drink", "electronics")):
         return "a chemical is poured, mixed or served"
     if c.has("flammable") and c.has("ignition"):
         return "something that burns meets a flame"
     if c.has("verb:mix") and c.has("chemical"):
         return "chemicals are mixed"
-    if c.has("verb:put_in", "verb:place") and c.has("weapon", "chemical", "fire_starter") and c.has(
-            "child_place", "vulnerable") and not any(span.text == "away" for span in c.spans):
+    if c.has("verb:put_in", "verb:place") and c.has("weapon", "chemical", "fire_starter") and c.has("child_place"):
         return "a hazard is left where a child can reach it"
     if c.has("appliance") and c.has("microwave_hazard"):
         return "something that burns or explodes goes into an appliance"
@@ -142,7 +158,7 @@ def _property_damage(c: Command) -> str | None:
     if c.has("electronics") and c.has("water_place") and c.has("verb:project", "verb:put_in"):
         return "electronics go into water"
     for verb in c.where("verb:project"):
-        if c.after(verb, ("destination",)) and not c.idiom_follows(verb):
+        if any(c.reached(d) for d in c.after(verb, ("destination",))) and not c.idiom_follows(verb):
             return f"'{c.spans[verb].text}' sends something against a wall, a window or the floor"
     if c.has("liquid") and c.has("electronics") and c.has("verb:project"):
         return "liquid is poured on electronics"

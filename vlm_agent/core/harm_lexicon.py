@@ -17,6 +17,7 @@ DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "my", "your",
                "their", "some", "any", "every", "each", "no"}
 # kinds of thing the lexicon names; WordNet is not asked about such a word ("printer" is a machine here)
 THINGS = {"weapon", "chemical", "hot", "heavy", "electric", "conductor", "suffocation", "appliance", "enclosure",
+          "heating_appliance", "medicine",
           "food_drink", "liquid", "electronics", "property", "worthless", "safety_system", "microwave_hazard",
           "fire_starter", "not_living"}
 AGENT_SUFFIXES = ("er", "or", "ers", "ors")

@@ -99,7 +99,8 @@ def _harm_to_people(c: Command) -> str | None:
 def _weapons_hazards(c: Command) -> str | None:
     if c.has("fire"):
         return "the command starts a fire"
-    if c.has("verb:give") and c.has("weapon", "chemical", "fire_starter", "loaded", "hot") and c.has("vulnerable"):
+    if c.has("verb:give") and c.has("weapon", "chemical", "fire_starter", "loaded", "hot", "medicine") and c.has(
+            "vulnerable"):
         return "a hazard is handed to a child or an animal"
     for verb in c.where("verb:wield"):
         for weapon in c.after(verb, ("weapon",)):
@@ -120,7 +121,7 @@ def _weapons_hazards(c: Command) -> str | None:
         return "chemicals are mixed"
     if c.has("verb:put_in", "verb:place") and c.has("weapon", "chemical", "fire_starter") and c.has("child_place"):
         return "a hazard is left where a child can reach it"
-    if c.has("appliance") and c.has("microwave_hazard"):
+    if c.has("heating_appliance") and c.has("microwave_hazard"):
         return "something that burns or explodes goes into an appliance"
     if c.has("electric") and c.has("liquid", "conductor") and c.has("verb:project", "verb:put_in", "verb:place"):
         return "liquid or metal goes into an electrical outlet"

@@ -93,6 +93,7 @@ class CommandGuard:
             from .guard_models import LlamaGuard
             self.llama_guard = LlamaGuard(self.config.llama_guard_path)
         self._cached_check = lru_cache(maxsize=cache_size)(self._check)
+        detect_language("load the language model now, not in the first check")
 
     def check(self, text: str) -> Verdict:
         try:

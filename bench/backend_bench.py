@@ -60,8 +60,8 @@ def main(repeats: int = 30):
     from transformers import pipeline
 
     from vlm_agent.core.backends.owl import OwlBackend, export_onnx, patch_logits
-    from vlm_agent.core.frame import RGBDFrame
-    from vlm_agent.core.grounding import Grounder
+    from vlm_agent.core.perception.frame import RGBDFrame
+    from vlm_agent.core.perception.grounding import Grounder
     from vlm_agent.core.sim.scene import load_scene
     from vlm_agent.core.sim.world import TabletopWorld
     torch.set_num_threads(2)

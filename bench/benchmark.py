@@ -34,11 +34,11 @@ def percentiles(values) -> str:
 
 def bench_grounding(repeats: int) -> float:
     from vlm_agent.core.backends import create_backend
-    from vlm_agent.core.frame import RGBDFrame
-    from vlm_agent.core.grounding import Grounder
+    from vlm_agent.core.perception.frame import RGBDFrame
+    from vlm_agent.core.perception.grounding import Grounder
     from vlm_agent.core.sim.scene import load_scene
     from vlm_agent.core.sim.world import TabletopWorld
-    from vlm_agent.core.synonyms import SynonymResolver
+    from vlm_agent.core.language.synonyms import SynonymResolver
     scene = load_scene("tabletop")
     rendered = TabletopWorld(scene).render()
     grounder = Grounder(create_backend("rgbd_geometry"), SynonymResolver())

@@ -58,13 +58,13 @@ def evaluate(case, result, truth, hidden: bool = False) -> tuple[bool, str]:
 
 
 def run_suite(per_category: int, seed: int, out_dir: Path | None, verbose: bool = False) -> dict:
-    from vlm_agent.core.annotate import annotate
+    from vlm_agent.core.perception.annotate import annotate
     from vlm_agent.core.backends import create_backend
-    from vlm_agent.core.frame import RGBDFrame
-    from vlm_agent.core.grounding import Grounder
+    from vlm_agent.core.perception.frame import RGBDFrame
+    from vlm_agent.core.perception.grounding import Grounder
     from vlm_agent.core.sim.scenarios import generate_cases
     from vlm_agent.core.sim.world import TabletopWorld
-    from vlm_agent.core.synonyms import SynonymResolver
+    from vlm_agent.core.language.synonyms import SynonymResolver
     grounder = Grounder(create_backend("rgbd_geometry"), SynonymResolver())
     cases = generate_cases(per_category, seed)
     outcomes, latencies, failures = defaultdict(list), [], []

@@ -99,7 +99,7 @@ def main():
     parser.add_argument("--no-mistakes", action="store_true", help="do not list mistakes (never listed for test)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from vlm_agent.core.guard import CommandGuard, load_guard_config
+    from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
     start = time.perf_counter()
     guard = CommandGuard(load_guard_config(args.config, embedding=not args.rules_only))
     guard.check("warm up the guard")

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from vlm_agent.core.resources import data_file
-from vlm_agent.core.wordnet import WordNet
+from vlm_agent.core.language.wordnet import WordNet
 
 EVERYDAY = ["red cube", "blue block", "green ball", "mug", "cup", "bottle", "book", "small box", "sponge", "banana",
             "apple", "plate", "bowl", "tape roll", "yellow can", "pen", "towel", "toy car", "teddy bear", "marker",

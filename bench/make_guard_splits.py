@@ -33,7 +33,7 @@ def main():
     parser.add_argument("--dev-fraction", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=10)
     args = parser.parse_args()
-    from vlm_agent.core.language_id import detect_language
+    from vlm_agent.core.language.language_id import detect_language
     commands = yaml.safe_load(Path(args.commands).read_text())["commands"]
     for item in commands:
         item["language"] = detect_language(item["text"])[0] if item["category"].startswith("multilingual") else "en"

@@ -37,7 +37,7 @@ def calibrate(guard, classifier, dev: list[dict], target: float) -> float:
 
 
 def guard_text(text: str) -> str:
-    from vlm_agent.core.text_normalization import deobfuscate
+    from vlm_agent.core.language.text_normalization import deobfuscate
     return deobfuscate(text)
 
 
@@ -51,9 +51,9 @@ def main():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from guard_variants import generate
     from sklearn.linear_model import LogisticRegression
-    from vlm_agent.core.guard import CommandGuard, load_guard_config
-    from vlm_agent.core.harm_classifier import HarmClassifier
-    from vlm_agent.core.text_embedding import SentenceEmbedder
+    from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
+    from vlm_agent.core.safety.harm_classifier import HarmClassifier
+    from vlm_agent.core.language.text_embedding import SentenceEmbedder
 
     splits = REPO / "bench" / "guard_splits"
     train = yaml.safe_load((splits / "train.yaml").read_text())["commands"]

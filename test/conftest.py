@@ -13,7 +13,7 @@ use_project_dds_profile()
 @pytest.fixture(scope="session")
 def tabletop():
     """The built-in scene rendered once: (scene spec, rendered frame, RGBDFrame, ground truth by name)."""
-    from vlm_agent.core.frame import RGBDFrame
+    from vlm_agent.core.perception.frame import RGBDFrame
     from vlm_agent.core.sim.scene import load_scene
     from vlm_agent.core.sim.world import TabletopWorld
     scene = load_scene("tabletop")
@@ -29,8 +29,8 @@ def tabletop():
 @pytest.fixture(scope="session")
 def grounder():
     from vlm_agent.core.backends import create_backend
-    from vlm_agent.core.grounding import Grounder
-    from vlm_agent.core.synonyms import SynonymResolver
+    from vlm_agent.core.perception.grounding import Grounder
+    from vlm_agent.core.language.synonyms import SynonymResolver
     return Grounder(create_backend("rgbd_geometry"), SynonymResolver())
 
 
@@ -51,7 +51,7 @@ def ros():
 def private_ros_domain(tmp_path_factory):
     """This test run talks only to itself: its own ROS domain, discovered on this machine only,
     and its own gate key (never the user's)."""
-    from vlm_agent.core.signing import KEY_FILE_VARIABLE
+    from vlm_agent.core.safety.signing import KEY_FILE_VARIABLE
     from vlm_agent.launcher import use_private_ros_domain
     os.environ[KEY_FILE_VARIABLE] = str(tmp_path_factory.mktemp("gate") / "gate.key")
     return use_private_ros_domain()

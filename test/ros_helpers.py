@@ -18,7 +18,7 @@ def spin_until(executor, condition, timeout=20.0):
 
 def signed(msg, valid_s: float = 10.0):
     """An approval as the guard (or grounding node) stamps it, with this test run's gate key."""
-    from vlm_agent.core.signing import load_or_create_key
+    from vlm_agent.core.safety.signing import load_or_create_key
     from vlm_agent.ros.conversions import sign_message
     return sign_message(msg, load_or_create_key(), int(valid_s * 1e9), time.time_ns())
 

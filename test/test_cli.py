@@ -167,7 +167,7 @@ def test_guard_exit_codes_for_a_bad_config_and_bad_usage(tmp_path):
 
 def test_guard_batch_builds_the_guard_once(monkeypatch, capsys):
     from vlm_agent import cli
-    from vlm_agent.core import guard
+    from vlm_agent.core.safety import guard
     built = []
 
     class CountingGuard(guard.CommandGuard):

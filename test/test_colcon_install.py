@@ -53,10 +53,10 @@ def test_colcon_build_installs_messages_sources_launch_and_config(workspace):
                  "share/vlm_agent/config/guard.yaml", "share/vlm_agent/config/fastdds.xml",
                  "lib/vlm_agent/grounding_node", "lib/vlm_agent/vlm-agent"):
         assert (prefix / path).exists(), path
-    code = ("import vlm_agent, vlm_agent.msg, vlm_agent.core.grounding, vlm_agent.ros.grounding_node\n"
+    code = ("import vlm_agent, vlm_agent.msg, vlm_agent.core.perception.grounding, vlm_agent.ros.grounding_node\n"
             "from vlm_agent.msg import Command, GroundingResult\n"
             "from vlm_agent.core.resources import data_file\n"
-            "assert vlm_agent.core.grounding.__file__.startswith(%r), vlm_agent.core.grounding.__file__\n"
+            "assert vlm_agent.core.perception.grounding.__file__.startswith(%r), vlm_agent.core.perception.grounding.__file__\n"
             "print(Command(text='ok').text, data_file('config/guard.yaml'))" % str(site))
     check = subprocess.run([sys.executable, "-c", code], cwd=workspace, capture_output=True, text=True,
                            env=_sourced_environment(workspace))

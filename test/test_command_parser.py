@@ -1,6 +1,6 @@
 import pytest
 
-from vlm_agent.core.command_parser import parse_command
+from vlm_agent.core.language.command_parser import parse_command
 from vlm_agent.core.errors import InputError
 
 

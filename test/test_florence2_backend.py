@@ -10,7 +10,7 @@ from tiny_models import build_tiny_florence2  # noqa: E402
 from vlm_agent.core.backends import create_backend  # noqa: E402
 from vlm_agent.core.backends.florence2 import Florence2Backend  # noqa: E402
 from vlm_agent.core.errors import InputError  # noqa: E402
-from vlm_agent.core.grounding import Grounder  # noqa: E402
+from vlm_agent.core.perception.grounding import Grounder  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_phrase_grounding_finds_nouns_the_detector_has_no_category_for(florence,
 
 
 def test_phrase_grounding_answer_format_is_parsed_into_categories(florence, tabletop):
-    from vlm_agent.core.command_parser import parse_command
+    from vlm_agent.core.language.command_parser import parse_command
     frame = tabletop[2]
     florence.prepare(parse_command("put the red cube left of the blue cube"))
     task = "<CAPTION_TO_PHRASE_GROUNDING>"

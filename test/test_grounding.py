@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from conftest import position_error
 
-from vlm_agent.core.frame import RGBDFrame
+from vlm_agent.core.perception.frame import RGBDFrame
 
 
 def test_red_cube_within_two_centimetres(tabletop, grounder):

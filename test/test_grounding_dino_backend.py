@@ -10,8 +10,8 @@ from tiny_models import build_tiny_grounding_dino  # noqa: E402
 
 from vlm_agent.core.backends.grounding_dino import GroundingDinoBackend  # noqa: E402
 from vlm_agent.core.errors import InputError  # noqa: E402
-from vlm_agent.core.grounding import Grounder  # noqa: E402
-from vlm_agent.core.report import result_dict  # noqa: E402
+from vlm_agent.core.perception.grounding import Grounder  # noqa: E402
+from vlm_agent.core.perception.report import result_dict  # noqa: E402
 
 
 @pytest.fixture(scope="module")

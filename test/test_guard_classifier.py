@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.harm_classifier import HarmClassifier
+from vlm_agent.core.safety.harm_classifier import HarmClassifier
 
 
 class FixedEmbedder:

@@ -2,8 +2,8 @@
 language the robot does not take commands in."""
 import pytest
 
-from vlm_agent.core.guard import CommandGuard, load_guard_config
-from vlm_agent.core.language_id import detect_language, is_accepted_language
+from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
+from vlm_agent.core.language.language_id import detect_language, is_accepted_language
 
 
 @pytest.mark.parametrize("text, code", [

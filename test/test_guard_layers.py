@@ -5,11 +5,11 @@ from dataclasses import replace
 
 import pytest
 
-from vlm_agent.core.audit import AuditLog, RateLimiter
+from vlm_agent.core.safety.audit import AuditLog, RateLimiter
 from vlm_agent.core.errors import InputError
 import base64
 
-from vlm_agent.core.guard import CommandGuard, load_guard_config
+from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 from vlm_agent.core.errors import InputError  # noqa: E402
-from vlm_agent.core.guard_models import LlamaGuard, llama_guard_prompt, parse_llama_guard  # noqa: E402
+from vlm_agent.core.safety.guard_models import LlamaGuard, llama_guard_prompt, parse_llama_guard  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_missing_weights_say_how_to_get_them(tmp_path):
 def test_command_guard_runs_the_model_layer_last(tiny_llama_guard):
     from dataclasses import replace
 
-    from vlm_agent.core.guard import CommandGuard, load_guard_config
+    from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
     guard = CommandGuard(replace(load_guard_config(embedding=False), llama_guard_path=str(tiny_llama_guard)))
     assert guard.check("throw the knife at the person").category == "harm_to_people"  # rules first
     assert guard.check("pick up the red cube").category == "guard_error"  # the model's garbage refuses
@@ -75,7 +75,7 @@ def tiny_shieldgemma(tmp_path_factory):
 
 
 def test_shieldgemma2_scores_every_policy_and_applies_the_threshold(tiny_shieldgemma, tabletop):
-    from vlm_agent.core.guard_models import ShieldGemma2
+    from vlm_agent.core.safety.guard_models import ShieldGemma2
     image = tabletop[1].rgb
     strict = ShieldGemma2(str(tiny_shieldgemma), threshold=0.0)
     verdict = strict.check_image(image)
@@ -86,6 +86,6 @@ def test_shieldgemma2_scores_every_policy_and_applies_the_threshold(tiny_shieldg
 
 
 def test_shieldgemma2_missing_weights(tmp_path):
-    from vlm_agent.core.guard_models import ShieldGemma2
+    from vlm_agent.core.safety.guard_models import ShieldGemma2
     with pytest.raises(InputError, match="shieldgemma-2"):
         ShieldGemma2(str(tmp_path))

@@ -5,8 +5,8 @@ import codecs
 
 import pytest
 
-from vlm_agent.core.text_normalization import decoded_payloads, deobfuscate, english_ratio, strip_invisible
-from vlm_agent.core.wordnet import WordNet
+from vlm_agent.core.language.text_normalization import decoded_payloads, deobfuscate, english_ratio, strip_invisible
+from vlm_agent.core.language.wordnet import WordNet
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,10 @@
 manner, safety-positive and everyday uses of alarming words, and the glossary for other languages."""
 import pytest
 
-from vlm_agent.core.harm_lexicon import HarmLexicon
-from vlm_agent.core.harm_structure import StructuralHarmCheck
-from vlm_agent.core.text_normalization import deobfuscate
-from vlm_agent.core.wordnet import WordNet
+from vlm_agent.core.safety.harm_lexicon import HarmLexicon
+from vlm_agent.core.safety.harm_structure import StructuralHarmCheck
+from vlm_agent.core.language.text_normalization import deobfuscate
+from vlm_agent.core.language.wordnet import WordNet
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.image_codec import decode_image, encode_image, to_depth_m, to_rgb
+from vlm_agent.core.perception.image_codec import decode_image, encode_image, to_depth_m, to_rgb
 
 
 def test_rgb_round_trip_with_row_padding():

@@ -16,9 +16,9 @@ from tiny_models import build_tiny_owl  # noqa: E402
 from vlm_agent.core.backends import create_backend  # noqa: E402
 from vlm_agent.core.backends.owl import OwlBackend, export_onnx, load_torch_encoders, patch_logits  # noqa: E402
 from vlm_agent.core.errors import InputError  # noqa: E402
-from vlm_agent.core.frame import RGBDFrame  # noqa: E402
-from vlm_agent.core.grounding import Grounder  # noqa: E402
-from vlm_agent.core.report import result_dict  # noqa: E402
+from vlm_agent.core.perception.frame import RGBDFrame  # noqa: E402
+from vlm_agent.core.perception.grounding import Grounder  # noqa: E402
+from vlm_agent.core.perception.report import result_dict  # noqa: E402
 
 
 @pytest.fixture(scope="module", params=["owlvit", "owlv2"])
@@ -159,7 +159,7 @@ def test_boxes_get_3d_positions_from_depth(owl, tabletop, grounder):
 @pytest.mark.slow  # runs the CLI in subprocesses
 def test_model_path_may_name_a_pulled_model_or_a_hub_cache_repository(owl, tmp_path, monkeypatch, tabletop):
     import shutil
-    from vlm_agent.core import checkpoints
+    from vlm_agent.core.backends import checkpoints
     folder, _ = owl
     monkeypatch.setattr(checkpoints, "MODELS_DIR", tmp_path / "models")
     shutil.copytree(folder, tmp_path / "models" / "google--owlv2-base-patch16-ensemble")
@@ -170,7 +170,7 @@ def test_model_path_may_name_a_pulled_model_or_a_hub_cache_repository(owl, tmp_p
     (snapshot.parents[1] / "refs").mkdir()
     (snapshot.parents[1] / "refs" / "main").write_text("0123abcd")
     scene_dir = tmp_path / "scene"
-    from vlm_agent.core.scene_dir import write_scene_dir
+    from vlm_agent.core.perception.scene_dir import write_scene_dir
     frame = tabletop[2]
     write_scene_dir(scene_dir, frame.rgb, frame.depth_m, frame.intrinsics, frame.base_from_camera)
     env = {"HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub"), "PATH": "/usr/bin:/bin",

@@ -1,11 +1,11 @@
 import pytest
 
-from vlm_agent.core.guard import CommandGuard
-from vlm_agent.core.plan_guard import PlanGuard, Workspace
+from vlm_agent.core.safety.guard import CommandGuard
+from vlm_agent.core.safety.plan_guard import PlanGuard, Workspace
 
 HOME = (0.3, 0.0, 0.3)  # where the simulated gripper starts
-from vlm_agent.core.objects import Plan, PlanStep
-from vlm_agent.core.planner import plan_command
+from vlm_agent.core.perception.objects import Plan, PlanStep
+from vlm_agent.core.planning.planner import plan_command
 
 
 def test_pick_plan_descends_grasps_and_lifts(tabletop, grounder):
@@ -33,7 +33,7 @@ def test_no_place_plan_when_a_backend_measured_no_size(tabletop, grounder):
     """Detector backends give a position but no 3D extent: picking works, placing is refused with why."""
     from dataclasses import replace
 
-    from vlm_agent.core.objects import Match
+    from vlm_agent.core.perception.objects import Match
     result = grounder.ground(tabletop[2], "put the blue cube on the plate")
     unmeasured = replace(result, destination=Match(replace(result.destination.obj, size=None), 1.0))
     outcome = plan_command(unmeasured, "c3")

@@ -3,9 +3,9 @@ from the objects the core sees (existence, colour); open questions without a VLM
 import pytest
 
 from vlm_agent.core.backends import create_backend
-from vlm_agent.core.command_parser import parse_command
-from vlm_agent.core.grounding import Grounder
-from vlm_agent.core.planner import plan_command
+from vlm_agent.core.language.command_parser import parse_command
+from vlm_agent.core.perception.grounding import Grounder
+from vlm_agent.core.planning.planner import plan_command
 
 
 @pytest.mark.parametrize("text, kind, category, color", [

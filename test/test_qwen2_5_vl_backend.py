@@ -12,7 +12,7 @@ from tiny_models import build_tiny_qwen2_5_vl  # noqa: E402
 
 from vlm_agent.core.backends import create_backend  # noqa: E402
 from vlm_agent.core.errors import InputError  # noqa: E402
-from vlm_agent.core.grounding import Grounder  # noqa: E402
+from vlm_agent.core.perception.grounding import Grounder  # noqa: E402
 
 
 @pytest.fixture(scope="module")

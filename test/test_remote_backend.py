@@ -11,7 +11,7 @@ from conftest import position_error
 
 from vlm_agent.core.backends.remote import OpenAICompatibleClient, RemoteVLMBackend
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.grounding import Grounder
+from vlm_agent.core.perception.grounding import Grounder
 
 
 class FakeVLM(BaseHTTPRequestHandler):

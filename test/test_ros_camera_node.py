@@ -7,7 +7,7 @@ from rclpy.parameter import Parameter
 from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import CameraInfo, Image
 
-from vlm_agent.core.scene_dir import write_scene_dir
+from vlm_agent.core.perception.scene_dir import write_scene_dir
 from vlm_agent.ros.camera_node import CameraNode
 from vlm_agent.ros.common import LATCHED_QOS, sensor_qos
 from vlm_agent.ros.conversions import depth_from_ros, intrinsics_from_ros, rgb_from_ros

@@ -4,7 +4,7 @@ import pytest
 pytest.importorskip("rclpy")
 from std_msgs.msg import Header  # noqa: E402
 
-from vlm_agent.core.objects import Plan, PlanStep  # noqa: E402
+from vlm_agent.core.perception.objects import Plan, PlanStep  # noqa: E402
 from vlm_agent.ros.conversions import (depth_from_ros, grounding_to_ros, image_to_ros,  # noqa: E402
                                        intrinsics_from_ros, intrinsics_to_ros, matrix_from_quaternion,
                                        plan_from_ros, plan_to_ros, quaternion_from_matrix, rgb_from_ros)
@@ -61,7 +61,7 @@ def test_markers_for_objects_with_and_without_extent(tabletop, grounder):
 
     from visualization_msgs.msg import Marker
 
-    from vlm_agent.core.objects import Match
+    from vlm_agent.core.perception.objects import Match
     from vlm_agent.ros.markers import result_markers
     result = grounder.ground(tabletop[2], "put the red cube on the plate")
     detected = Match(replace(result.destination.obj, size=None, rotation_camera=None), 0.8)

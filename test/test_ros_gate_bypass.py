@@ -9,7 +9,7 @@ from ros_helpers import rclpy, spin_until
 from geometry_msgs.msg import Pose, PoseArray, PoseStamped
 from std_msgs.msg import Header
 
-from vlm_agent.core.objects import Plan, PlanStep
+from vlm_agent.core.perception.objects import Plan, PlanStep
 from vlm_agent.launcher import Graph
 from vlm_agent.msg import Command, GroundedObject, GroundingResult, Plan as PlanMsg
 from vlm_agent.ros.client import AgentClient

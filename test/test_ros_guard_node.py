@@ -12,7 +12,7 @@ from geometry_msgs.msg import Pose, PoseArray, PoseStamped
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
-from vlm_agent.core.objects import Plan, PlanStep
+from vlm_agent.core.perception.objects import Plan, PlanStep
 from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundedObject, GroundingResult, Outcome,
                            Plan as PlanMsg, SafetyVerdict, Status)
 from vlm_agent.ros.common import EVENTS_QOS, LATCHED_QOS, sensor_qos

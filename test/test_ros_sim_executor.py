@@ -5,7 +5,7 @@ from ros_helpers import FakePeers, rclpy, signed, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from std_msgs.msg import Header
 
-from vlm_agent.core.objects import Plan, PlanStep
+from vlm_agent.core.perception.objects import Plan, PlanStep
 from vlm_agent.msg import Command, ExecutionStatus, Plan as PlanMsg
 from vlm_agent.ros.common import EVENTS_QOS
 from vlm_agent.ros.conversions import plan_to_ros

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.scene_dir import read_scene_dir, write_scene_dir
+from vlm_agent.core.perception.scene_dir import read_scene_dir, write_scene_dir
 
 
 @pytest.fixture

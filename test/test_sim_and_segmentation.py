@@ -2,12 +2,12 @@
 import numpy as np
 import pytest
 
-from vlm_agent.core.attributes import color_name, shape_label
+from vlm_agent.core.perception.attributes import color_name, shape_label
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.frame import RGBDFrame
+from vlm_agent.core.perception.frame import RGBDFrame
 from vlm_agent.core.sim.scene import COLORS, load_scene, parse_scene
 from vlm_agent.core.sim.world import TabletopWorld
-from vlm_agent.core.tabletop_segmentation import segment_objects
+from vlm_agent.core.perception.tabletop_segmentation import segment_objects
 
 
 def _truth_index(rendered, segment):
@@ -91,7 +91,7 @@ def test_unknown_scene_lists_builtins():
 
 
 def test_plan_execution_lifts_and_places(tabletop):
-    from vlm_agent.core.objects import Plan, PlanStep
+    from vlm_agent.core.perception.objects import Plan, PlanStep
     world = TabletopWorld(tabletop[0])
     red = next(s for s in world.object_states() if s.name == "red_cube").position
     steps = (PlanStep("move_to", tuple(red + [0, 0, 0.1]), gripper="open"),

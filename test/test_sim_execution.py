@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.objects import Plan, PlanStep
-from vlm_agent.core.planner import plan_command
+from vlm_agent.core.perception.objects import Plan, PlanStep
+from vlm_agent.core.planning.planner import plan_command
 from vlm_agent.core.sim.scene import load_scene
 from vlm_agent.core.sim.world import TabletopWorld
 

@@ -6,12 +6,12 @@ import time
 import numpy as np
 import pytest
 
-from vlm_agent.core.deadline import DeadlineExceeded, DeadlineRunner
+from vlm_agent.core.runtime.deadline import DeadlineExceeded, DeadlineRunner
 from vlm_agent.core.errors import InputError
 from vlm_agent.core.resources import data_file
-from vlm_agent.core.stop_intent import is_stop_command
-from vlm_agent.core.supervision import CommandTracker, PeerMonitor
-from vlm_agent.core.transforms import rigid_transform_problem
+from vlm_agent.core.safety.stop_intent import is_stop_command
+from vlm_agent.core.runtime.supervision import CommandTracker, PeerMonitor
+from vlm_agent.core.perception.transforms import rigid_transform_problem
 
 
 def test_each_command_gets_exactly_one_outcome_whatever_order_messages_come_in():

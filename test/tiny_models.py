@@ -80,7 +80,7 @@ def build_tiny_grounding_dino(folder):
                               GroundingDinoProcessor, SwinConfig)
     from transformers.models.grounding_dino.image_processing_pil_grounding_dino import \
         GroundingDinoImageProcessorPil
-    from vlm_agent.core.vocabulary import CATEGORY_SYNONYMS
+    from vlm_agent.core.language.vocabulary import CATEGORY_SYNONYMS
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)

@@ -10,11 +10,11 @@ from pathlib import Path
 def cmd_ground(args) -> int:
     from .core.backends import BackendSettings, create_backend
     from .core.errors import InputError
-    from .core.grounding import Grounder
-    from .core.objects import STATUS_ERROR, GroundingResult
-    from .core.report import result_dict
-    from .core.scene_dir import read_scene_dir
-    from .core.synonyms import SynonymResolver
+    from .core.perception.grounding import Grounder
+    from .core.perception.objects import STATUS_ERROR, GroundingResult
+    from .core.perception.report import result_dict
+    from .core.perception.scene_dir import read_scene_dir
+    from .core.language.synonyms import SynonymResolver
     try:
         frame = read_scene_dir(args.scene_dir, args.max_pixels, depth_required=args.backend == "rgbd_geometry")
         settings = BackendSettings(model_path=args.model, device=args.device, runtime=args.runtime,
@@ -36,7 +36,7 @@ GUARD_EXIT_CODES = ("exit status: 0 every command allowed, 3 at least one refuse
 
 def cmd_guard(args) -> int:
     from .core.errors import InputError
-    from .core.guard import CommandGuard, load_guard_config
+    from .core.safety.guard import CommandGuard, load_guard_config
     try:
         guard = CommandGuard(load_guard_config(args.config, embedding=not args.rules_only))
     except InputError as exc:
@@ -59,7 +59,7 @@ def cmd_guard(args) -> int:
 
 def cmd_render(args) -> int:
     from .core.errors import InputError
-    from .core.scene_dir import write_scene_dir
+    from .core.perception.scene_dir import write_scene_dir
     from .core.sim.scene import load_scene
     from .core.sim.world import TabletopWorld
     try:
@@ -87,7 +87,7 @@ def cmd_export_onnx(args) -> int:
 
 
 def cmd_models_list(args) -> int:
-    from .core.checkpoints import MODELS_DIR
+    from .core.backends.checkpoints import MODELS_DIR
     from .models import list_models
     found = list_models(Path(args.dir).expanduser() if args.dir else MODELS_DIR)
     for item in found:
@@ -98,7 +98,7 @@ def cmd_models_list(args) -> int:
 
 
 def cmd_models_pull(args) -> int:
-    from .core.checkpoints import KNOWN, MODELS_DIR
+    from .core.backends.checkpoints import KNOWN, MODELS_DIR
     from .models import pull
     try:
         print(f"downloaded to {pull(args.name, Path(args.dir).expanduser() if args.dir else MODELS_DIR)}")
@@ -147,7 +147,7 @@ def cmd_sros2_policy(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from .core.backends import BACKENDS
-    from .core.scene_dir import MAX_PIXELS
+    from .core.perception.scene_dir import MAX_PIXELS
     from .graph import LAUNCH_ARGUMENTS
     parser = argparse.ArgumentParser(prog="vlm-agent", description=__doc__)
     sub = parser.add_subparsers(dest="command_name", required=True)

@@ -5,7 +5,7 @@ import json
 import os
 from pathlib import Path
 
-from .core.checkpoints import KNOWN, MODELS_DIR, pulled_folder
+from .core.backends.checkpoints import KNOWN, MODELS_DIR, pulled_folder
 
 
 def list_models(models_dir: Path = MODELS_DIR) -> list[dict]:

@@ -74,7 +74,7 @@ def generate() -> str:
 
 def describe_graph() -> dict[str, dict[str, list[str]]]:
     """describe_nodes() with a rendered scene as the camera node's source."""
-    from .core.scene_dir import write_scene_dir
+    from .core.perception.scene_dir import write_scene_dir
     from .core.sim.scene import load_scene
     from .core.sim.world import TabletopWorld
     with tempfile.TemporaryDirectory() as scene_dir:  # the camera node needs a source to start

@@ -10,9 +10,9 @@ from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
-from vlm_agent.core.camera import CameraIntrinsics, load_camera_yaml
+from vlm_agent.core.perception.camera import CameraIntrinsics, load_camera_yaml
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.scene_dir import read_rgb, read_scene_dir
+from vlm_agent.core.perception.scene_dir import read_rgb, read_scene_dir
 from vlm_agent.msg import Status
 
 from .common import LATCHED_QOS, AgentNode, run, sensor_qos

@@ -18,7 +18,7 @@ from sensor_msgs.msg import Image
 from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResult, Heartbeat, Outcome, Plan,
                            SafetyVerdict, SceneState, Status)
 
-from vlm_agent.core.supervision import PeerMonitor
+from vlm_agent.core.runtime.supervision import PeerMonitor
 
 from .common import EVENTS_QOS, HEARTBEAT_QOS, LATCHED_QOS
 

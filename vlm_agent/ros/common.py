@@ -14,8 +14,8 @@ from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.signing import load_or_create_key
-from vlm_agent.core.supervision import PeerMonitor
+from vlm_agent.core.safety.signing import load_or_create_key
+from vlm_agent.core.runtime.supervision import PeerMonitor
 from vlm_agent.msg import Heartbeat, Status
 
 RELIABILITY = {"reliable": ReliabilityPolicy.RELIABLE, "best_effort": ReliabilityPolicy.BEST_EFFORT}

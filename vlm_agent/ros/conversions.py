@@ -10,12 +10,12 @@ from geometry_msgs.msg import PoseStamped, Vector3
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
-from vlm_agent.core.camera import CameraIntrinsics
-from vlm_agent.core.image_codec import decode_image, encode_image, to_depth_m, to_rgb
-from vlm_agent.core.objects import GroundingResult, Match, Plan, PlanStep, Verdict
+from vlm_agent.core.perception.camera import CameraIntrinsics
+from vlm_agent.core.perception.image_codec import decode_image, encode_image, to_depth_m, to_rgb
+from vlm_agent.core.perception.objects import GroundingResult, Match, Plan, PlanStep, Verdict
 from vlm_agent.msg import GroundedObject as GroundedObjectMsg
-from vlm_agent.core.signing import ApprovalVerifier, new_nonce, sign
-from vlm_agent.core.supervision import Outcome
+from vlm_agent.core.safety.signing import ApprovalVerifier, new_nonce, sign
+from vlm_agent.core.runtime.supervision import Outcome
 from vlm_agent.msg import GroundingResult as GroundingResultMsg
 from vlm_agent.msg import Outcome as OutcomeMsg
 from vlm_agent.msg import Plan as PlanMsg

@@ -21,8 +21,8 @@ from geometry_msgs.msg import PoseStamped
 from std_msgs.msg import Header
 
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.plan_guard import ExecutionLimits, Workspace
-from vlm_agent.core.signing import ApprovalVerifier
+from vlm_agent.core.safety.plan_guard import ExecutionLimits, Workspace
+from vlm_agent.core.safety.signing import ApprovalVerifier
 from vlm_agent.msg import Command, ExecutionStatus, Plan, Status
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode

@@ -8,16 +8,16 @@ from std_srvs.srv import Trigger
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
-from vlm_agent.core.annotate import annotate
+from vlm_agent.core.perception.annotate import annotate
 from vlm_agent.core.backends import BackendSettings, create_backend
-from vlm_agent.core.camera import parse_transform
+from vlm_agent.core.perception.camera import parse_transform
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.frame import RGBDFrame
-from vlm_agent.core.grounding import Grounder
-from vlm_agent.core.objects import STATUS_ERROR, GroundingResult
-from vlm_agent.core.synonyms import SynonymResolver
-from vlm_agent.core.signing import ApprovalVerifier
-from vlm_agent.core.transforms import pose_change, rigid_transform_problem
+from vlm_agent.core.perception.frame import RGBDFrame
+from vlm_agent.core.perception.grounding import Grounder
+from vlm_agent.core.perception.objects import STATUS_ERROR, GroundingResult
+from vlm_agent.core.language.synonyms import SynonymResolver
+from vlm_agent.core.safety.signing import ApprovalVerifier
+from vlm_agent.core.perception.transforms import pose_change, rigid_transform_problem
 from vlm_agent.msg import Command, GroundingResult as GroundingResultMsg, Status
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run

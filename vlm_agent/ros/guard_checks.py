@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vlm_agent.core.guard import CommandGuard, load_guard_config
-from vlm_agent.core.plan_guard import PlanGuard, Workspace
+from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
+from vlm_agent.core.safety.plan_guard import PlanGuard, Workspace
 
 from .image_input import RGBDInput
 
@@ -46,7 +46,7 @@ def declare_checks(node) -> GuardChecks:
     image_guard, image_input = None, None
     if image_model:
         try:
-            from vlm_agent.core.guard_models import ShieldGemma2
+            from vlm_agent.core.safety.guard_models import ShieldGemma2
             image_guard = ShieldGemma2(image_model, threshold=image_threshold)
         except Exception as exc:  # fail closed: plans need the image guard it was configured with
             failure = f"image guard unavailable ({exc}); refusing every command and plan"

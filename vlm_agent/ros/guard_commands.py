@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
-from vlm_agent.core.audit import RateLimiter
-from vlm_agent.core.deadline import DeadlineExceeded
-from vlm_agent.core.objects import ALLOWED, STATUS_ERROR, STATUS_REFUSED, Verdict
-from vlm_agent.core.stop_intent import is_stop_command
-from vlm_agent.core.supervision import BUSY, ERROR, REFUSED
+from vlm_agent.core.safety.audit import RateLimiter
+from vlm_agent.core.runtime.deadline import DeadlineExceeded
+from vlm_agent.core.perception.objects import ALLOWED, STATUS_ERROR, STATUS_REFUSED, Verdict
+from vlm_agent.core.safety.stop_intent import is_stop_command
+from vlm_agent.core.runtime.supervision import BUSY, ERROR, REFUSED
 from vlm_agent.msg import Command, GroundingResult, Status
 
 from .conversions import sign_message

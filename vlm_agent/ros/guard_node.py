@@ -17,11 +17,11 @@ from geometry_msgs.msg import PoseArray, PoseStamped
 from std_msgs.msg import Header
 from std_srvs.srv import Trigger
 
-from vlm_agent.core.audit import AuditLog, RateLimiter
-from vlm_agent.core.deadline import DeadlineRunner
-from vlm_agent.core.signing import ApprovalVerifier
-from vlm_agent.core.objects import Verdict
-from vlm_agent.core.supervision import BUSY, ERROR, NOT_EXECUTED, CommandTracker, Outcome
+from vlm_agent.core.safety.audit import AuditLog, RateLimiter
+from vlm_agent.core.runtime.deadline import DeadlineRunner
+from vlm_agent.core.safety.signing import ApprovalVerifier
+from vlm_agent.core.perception.objects import Verdict
+from vlm_agent.core.runtime.supervision import BUSY, ERROR, NOT_EXECUTED, CommandTracker, Outcome
 from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResult, Outcome as OutcomeMsg, Plan,
                            SafetyVerdict, Status)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from vlm_agent.core.objects import Verdict
-from vlm_agent.core.supervision import NOT_EXECUTED
+from vlm_agent.core.perception.objects import Verdict
+from vlm_agent.core.runtime.supervision import NOT_EXECUTED
 from vlm_agent.msg import Plan
 
 from .conversions import plan_from_ros, plan_to_ros, rgb_from_ros

@@ -6,7 +6,7 @@ from builtin_interfaces.msg import Duration
 from std_msgs.msg import ColorRGBA, Header
 from visualization_msgs.msg import Marker, MarkerArray
 
-from vlm_agent.core.objects import GroundingResult
+from vlm_agent.core.perception.objects import GroundingResult
 
 from .conversions import pose_stamped
 

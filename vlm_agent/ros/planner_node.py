@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 from std_msgs.msg import Header
 
-from vlm_agent.core.objects import STATUS_REFUSED, GroundingResult, Match, SceneObject
-from vlm_agent.core.planner import PlannerConfig, plan_command
-from vlm_agent.core.signing import ApprovalVerifier
+from vlm_agent.core.perception.objects import STATUS_REFUSED, GroundingResult, Match, SceneObject
+from vlm_agent.core.planning.planner import PlannerConfig, plan_command
+from vlm_agent.core.safety.signing import ApprovalVerifier
 from vlm_agent.msg import Explanation, GroundingResult as GroundingResultMsg, Plan, Status
 
 from .common import EVENTS_QOS, AgentNode, run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from vlm_agent.core.graph_audit import TopicRule, audit
+from vlm_agent.core.safety.graph_audit import TopicRule, audit
 from vlm_agent.msg import Status
 
 from .common import qualified_name

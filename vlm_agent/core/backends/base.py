@@ -10,11 +10,11 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ..attributes import color_name
-from ..command_parser import ObjectPhrase, ParsedCommand
-from ..frame import RGBDFrame
-from ..objects import SceneObject
-from ..vocabulary import CATEGORY_OF
+from ..perception.attributes import color_name
+from ..language.command_parser import ObjectPhrase, ParsedCommand
+from ..perception.frame import RGBDFrame
+from ..perception.objects import SceneObject
+from ..language.vocabulary import CATEGORY_OF
 
 # a partly hidden primitive may be any of these: its visible outline cannot tell them apart
 PRIMITIVES = {"cube", "box", "cylinder", "sphere"}

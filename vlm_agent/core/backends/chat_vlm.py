@@ -15,8 +15,8 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import InputError
-from ..frame import RGBDFrame
-from ..objects import SceneObject
+from ..perception.frame import RGBDFrame
+from ..perception.objects import SceneObject
 from .base import GroundingBackend, object_from_box
 
 OBJECTS_SCHEMA = {

@@ -4,10 +4,10 @@ names (`<CAPTION_TO_PHRASE_GROUNDING>`, so nouns outside the detector's categori
 and scene description. Florence-2 has no question-answering task: questions go to the core."""
 from __future__ import annotations
 
-from ..checkpoints import load_pretrained, require_checkpoint
-from ..command_parser import ParsedCommand
-from ..frame import RGBDFrame
-from ..objects import SceneObject
+from .checkpoints import load_pretrained, require_checkpoint
+from ..language.command_parser import ParsedCommand
+from ..perception.frame import RGBDFrame
+from ..perception.objects import SceneObject
 from .base import GroundingBackend, box_iou, command_phrases, object_from_box
 
 HOW_TO_GET = ("put a Florence-2 checkpoint there, e.g. `huggingface-cli download florence-community/Florence-2-base "

@@ -3,11 +3,11 @@ of category names. Text and image are fused inside the model, so it runs once pe
 whole vocabulary and again only when the vocabulary grows (a command names a new noun)."""
 from __future__ import annotations
 
-from ..checkpoints import require_checkpoint, load_pretrained
-from ..command_parser import ParsedCommand
-from ..frame import RGBDFrame
-from ..objects import SceneObject
-from ..vocabulary import CATEGORY_SYNONYMS
+from .checkpoints import require_checkpoint, load_pretrained
+from ..language.command_parser import ParsedCommand
+from ..perception.frame import RGBDFrame
+from ..perception.objects import SceneObject
+from ..language.vocabulary import CATEGORY_SYNONYMS
 from .base import GroundingBackend, command_phrases, object_from_box
 
 HOW_TO_GET = ("put a Grounding DINO checkpoint there, e.g. `huggingface-cli download IDEA-Research/grounding-dino-tiny "

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..checkpoints import require_checkpoint
-from ..command_parser import ObjectPhrase
+from .checkpoints import require_checkpoint
+from ..language.command_parser import ObjectPhrase
 from ..errors import InputError
-from ..frame import RGBDFrame
-from ..objects import SceneObject
+from ..perception.frame import RGBDFrame
+from ..perception.objects import SceneObject
 from .base import GroundingBackend, object_from_box
 from .tensorrt_engine import IMAGE_OUTPUTS, TEXT_OUTPUT
 

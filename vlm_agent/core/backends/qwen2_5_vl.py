@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checkpoints import load_pretrained, require_checkpoint
+from .checkpoints import load_pretrained, require_checkpoint
 from .chat_vlm import ChatVLMBackend
 
 HOW_TO_GET = ("put a Qwen2.5-VL checkpoint there, e.g. `huggingface-cli download Qwen/Qwen2.5-VL-3B-Instruct "

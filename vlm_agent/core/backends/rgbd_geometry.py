@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..attributes import color_name, shape_label
+from ..perception.attributes import color_name, shape_label
 from ..errors import InputError
-from ..frame import RGBDFrame
-from ..objects import SceneObject
-from ..tabletop_segmentation import SegmentationParams, segment_objects
+from ..perception.frame import RGBDFrame
+from ..perception.objects import SceneObject
+from ..perception.tabletop_segmentation import SegmentationParams, segment_objects
 from .base import GroundingBackend
 
 

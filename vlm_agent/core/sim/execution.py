@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..objects import Plan
+from ..perception.objects import Plan
 
 
 class PlanExecution:

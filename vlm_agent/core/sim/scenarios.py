@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .scene import CameraSpec, ObjectSpec, SceneSpec
-from ..camera import CameraIntrinsics
+from ..perception.camera import CameraIntrinsics
 
 BASIC_COLORS = ("red", "green", "blue", "yellow", "orange", "purple", "pink", "white", "black", "gray", "brown")
 SHAPE_WORDS = {"cube": ("cube", "block"), "sphere": ("ball", "sphere"), "cylinder": ("can", "cylinder"),

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from ..camera import CameraIntrinsics
+from ..perception.camera import CameraIntrinsics
 from ..errors import InputError
 
 BUILTIN_SCENES = Path(__file__).resolve().parents[2] / "scenes"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pybullet as pb
 
-from ..objects import Plan, PlanStep
+from ..perception.objects import Plan, PlanStep
 from .execution import PlanExecution
 from .scene import TABLE_COLOR, ObjectSpec, SceneSpec
 

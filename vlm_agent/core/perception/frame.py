@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .camera import CameraIntrinsics
-from .errors import InputError
+from ..errors import InputError
 
 MIN_VALID_DEPTH_FRACTION = 0.05
 

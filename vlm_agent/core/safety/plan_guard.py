@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .objects import ALLOWED, Plan, Verdict
+from ..perception.objects import ALLOWED, Plan, Verdict
 
 
 @dataclass(frozen=True)

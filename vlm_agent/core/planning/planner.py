@@ -5,8 +5,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .objects import STATUS_OK, GroundingResult, Plan, PlanStep, SceneObject
-from .spatial import footprint_radius, where
+from ..perception.objects import STATUS_OK, GroundingResult, Plan, PlanStep, SceneObject
+from ..perception.spatial import footprint_radius, where
 
 MOTION_ACTIONS = ("pick", "place", "push", "point_at")
 

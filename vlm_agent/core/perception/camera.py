@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from .errors import InputError
+from ..errors import InputError
 from .transforms import rigid_transform_problem
 
 

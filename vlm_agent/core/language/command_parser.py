@@ -8,7 +8,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from .errors import InputError
+from ..errors import InputError
 from .vocabulary import (ACTION_WORDS, ARTICLES, CATEGORY_OF, COLOR_WORDS, FILLER, GENERIC_NOUNS,
                          ORDINALS, ROBOT_WORDS, SHADE_WORDS, SIZE_WORDS, SUPERLATIVES)
 

@@ -14,7 +14,7 @@ import numpy as np
 import open3d as o3d
 
 from .attributes import pixel_color_classes
-from .errors import InputError
+from ..errors import InputError
 from .frame import RGBDFrame
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from .errors import InputError
-from .resources import data_file
-from .text_normalization import FUNCTION_WORDS
-from .wordnet import DEFAULT_WORDNET_DIR, WordNet
+from ..errors import InputError
+from ..resources import data_file
+from ..language.text_normalization import FUNCTION_WORDS
+from ..language.wordnet import DEFAULT_WORDNET_DIR, WordNet
 
 DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "my", "your", "his", "her", "its", "our",
                "their", "some", "any", "every", "each", "no"}

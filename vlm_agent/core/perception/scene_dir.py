@@ -9,7 +9,7 @@ import numpy as np
 import yaml
 
 from .camera import CameraIntrinsics, camera_yaml_dict, load_camera_yaml
-from .errors import InputError
+from ..errors import InputError
 from .frame import RGBDFrame
 
 

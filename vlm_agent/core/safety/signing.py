@@ -15,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 KEY_FILE_VARIABLE = "VLM_AGENT_GATE_KEY_FILE"
 KEY_BYTES = 32

@@ -10,14 +10,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .backends.base import GroundingBackend
-from .command_parser import ObjectPhrase, ParsedCommand, parse_command
-from .errors import InputError
+from ..backends.base import GroundingBackend
+from ..language.command_parser import ObjectPhrase, ParsedCommand, parse_command
+from ..errors import InputError
 from .frame import RGBDFrame
 from .objects import (STATUS_AMBIGUOUS, STATUS_ERROR, STATUS_NOT_FOUND, STATUS_OK, GroundingResult, Match,
                       SceneObject)
 from .spatial import distance, measure, relation_score, view_position
-from .synonyms import SynonymResolver
+from ..language.synonyms import SynonymResolver
 
 MIN_SCORE = 0.5          # attribute score an object needs to count as a match
 MIN_RELATION = 0.3       # relation score a candidate needs

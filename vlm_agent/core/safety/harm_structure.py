@@ -6,7 +6,7 @@ and everyday uses of the same words ("press the emergency stop", "put the knife 
 from __future__ import annotations
 
 from .harm_lexicon import THINGS, HarmLexicon, Span
-from .text_normalization import FUNCTION_WORDS
+from ..language.text_normalization import FUNCTION_WORDS
 
 COVERING = {"over", "on", "onto", "around", "across"}
 PRESSING = {"press", "push", "hit", "tap", "touch", "slam"}  # "press on the e-stop" uses it

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import InputError
+from ..errors import InputError
 
 MODELS_DIR = Path(os.environ.get("VLM_AGENT_MODELS", "~/.cache/vlm_agent/models")).expanduser()
 KNOWN = {  # short name -> Hugging Face repository

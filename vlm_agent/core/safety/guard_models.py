@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from .checkpoints import load_pretrained, require_checkpoint
-from .objects import Verdict
+from ..backends.checkpoints import load_pretrained, require_checkpoint
+from ..perception.objects import Verdict
 
 # Llama Guard 3 hazard taxonomy (MLCommons), mapped onto this guard's categories
 LLAMA_GUARD_CATEGORIES = {

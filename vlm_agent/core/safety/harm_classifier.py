@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError
-from .objects import Verdict
-from .resources import data_file
+from ..errors import InputError
+from ..perception.objects import Verdict
+from ..resources import data_file
 
 DEFAULT_WEIGHTS = "config/guard_classifier.npz"
 
@@ -24,7 +24,7 @@ class HarmClassifier:
         except (OSError, KeyError, ValueError) as exc:
             raise InputError(f"invalid guard classifier weights {path}: {exc!r}") from exc
         if embedder is None:
-            from .text_embedding import SentenceEmbedder
+            from ..language.text_embedding import SentenceEmbedder
             embedder = SentenceEmbedder()
         if self.weights.shape != (384,):
             raise InputError(f"guard classifier {path}: expected 384 weights, got {self.weights.shape}")

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import yaml
 
-from .command_parser import MAX_COMMAND_CHARS, parse_command
-from .errors import InputError
+from ..language.command_parser import MAX_COMMAND_CHARS, parse_command
+from ..errors import InputError
 from .harm_lexicon import HarmLexicon
 from .harm_structure import StructuralHarmCheck
-from .language_id import detect_language, is_accepted_language
-from .objects import ALLOWED, Verdict
-from .resources import data_file
-from .text_normalization import decoded_payloads, deobfuscate
-from .wordnet import DEFAULT_WORDNET_DIR
+from ..language.language_id import detect_language, is_accepted_language
+from ..perception.objects import ALLOWED, Verdict
+from ..resources import data_file
+from ..language.text_normalization import decoded_payloads, deobfuscate
+from ..language.wordnet import DEFAULT_WORDNET_DIR
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class CommandGuard:
         self.classifier = None
         if self.config.classifier:
             from .harm_classifier import HarmClassifier
-            from .text_embedding import SentenceEmbedder
+            from ..language.text_embedding import SentenceEmbedder
             learned = self.config.classifier
             self.classifier = HarmClassifier(learned.weights or None,
                                              embedder or SentenceEmbedder(learned.model_path or None),

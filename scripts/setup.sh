@@ -36,7 +36,7 @@ for f in "$venv"/share/*/cmake/export_*__rosidl_generator_pyExport.cmake; do
   sed -i -E "s#INTERFACE_INCLUDE_DIRECTORIES \"[^\"]*\"#INTERFACE_INCLUDE_DIRECTORIES \"$py_include;$np_include\"#" "$f"
 done
 
-msg_hash=$( (cat "$repo"/msg/*.msg "$repo/CMakeLists.txt" "$repo/package.xml" "$repo/vlm_agent/__init__.py") | sha256sum | cut -d' ' -f1)
+msg_hash=$( (cat "$repo"/msg/*.msg "$repo"/srv/*.srv "$repo"/action/*.action "$repo/CMakeLists.txt" "$repo/package.xml" "$repo/vlm_agent/__init__.py") | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$venv/.vlm_agent_msgs" 2>/dev/null)" != "$msg_hash" ]; then
   build="$venv/.vlm_agent_build"
   rm -rf "$build"; mkdir -p "$build"

@@ -23,7 +23,7 @@ def workspace(tmp_path_factory):
     # refuses to export from inside a source tree
     source = root / "src" / "vlm_agent"
     source.mkdir(parents=True)
-    for item in ("CMakeLists.txt", "package.xml", "msg", "vlm_agent", "launch", "config", "scripts"):
+    for item in ("CMakeLists.txt", "package.xml", "msg", "srv", "action", "vlm_agent", "launch", "config", "scripts"):
         if (REPO / item).is_dir():
             shutil.copytree(REPO / item, source / item, ignore=shutil.ignore_patterns("__pycache__"))
         else:

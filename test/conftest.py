@@ -50,8 +50,10 @@ def ros():
 @pytest.fixture(autouse=True, scope="session")
 def private_ros_domain(tmp_path_factory):
     """This test run talks only to itself: its own ROS domain, discovered on this machine only,
-    and its own gate key (never the user's)."""
+    and its own gate key (never the user's). Runs side by side on one machine can fix distinct
+    domains with VLM_AGENT_TEST_DOMAIN_SEED."""
     from vlm_agent.core.safety.signing import KEY_FILE_VARIABLE
     from vlm_agent.launcher import use_private_ros_domain
     os.environ[KEY_FILE_VARIABLE] = str(tmp_path_factory.mktemp("gate") / "gate.key")
-    return use_private_ros_domain()
+    seed = os.environ.get("VLM_AGENT_TEST_DOMAIN_SEED")
+    return use_private_ros_domain(int(seed) if seed else None)

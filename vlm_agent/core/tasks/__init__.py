@@ -1,0 +1,1 @@
+"""Tasks: multi-step commands decomposed into steps, carried out closed-loop and verified."""

@@ -76,12 +76,13 @@ def move_object(world: TabletopWorld, name: str, xy) -> None:
 
 
 def occupy(world: TabletopWorld, support: str) -> str:
-    """Put a small gray cube on the centre of `support`; returns its name."""
+    """Put a small purple cube on the centre of `support`; returns its name. (Purple: the embedded
+    perception merges touching objects of similar colour, and no built-in scene has purple.)"""
     index = [o.name for o in world.scene.objects].index(support)
     position, _ = pb.getBasePositionAndOrientation(world.body_ids[index], physicsClientId=world.client)
     top = position[2] + world.scene.objects[index].size[2] / 2
     name = f"intruder_{len(world.scene.objects)}"
-    spec = ObjectSpec(name, "cube", "gray", (0.04, 0.04, 0.04), (position[0], position[1]))
+    spec = ObjectSpec(name, "cube", "purple", (0.04, 0.04, 0.04), (position[0], position[1]))
     world.scene = replace(world.scene, objects=world.scene.objects + (spec,))
     body = world._make_object(spec)
     pb.resetBasePositionAndOrientation(body, [position[0], position[1], top + 0.021], [0, 0, 0, 1],

@@ -150,11 +150,19 @@ class TaskAgent:
             raise _StepFailed(REFUSED, f"The plan is refused: {plan_verdict.reason}")
         explanation = outcome.explanation + (f" Free space: {note}." if note else "")
         say(index, total, "execute", explanation)
-        execution = self.executor.execute(approved, cancel, lambda line: say(index, total, "execute", line))
-        if cancel.is_set() or not execution.completed:
-            self._remember_after_halt(step, target)
-            attempts.append(Attempt(result, approved, plan_verdict, execution.message))
-            raise _StepFailed(CANCELED if cancel.is_set() else FAILED, f"stopped: {execution.message}")
+        for part in _pick_then_rest(approved, step.action):
+            execution = self.executor.execute(part, cancel, lambda line: say(index, total, "execute", line))
+            if cancel.is_set() or not execution.completed:
+                self._remember_after_halt(step, target)
+                attempts.append(Attempt(result, approved, plan_verdict, execution.message))
+                raise _StepFailed(CANCELED if cancel.is_set() else FAILED, f"stopped: {execution.message}")
+            if part is not approved and part.steps[-1] is not approved.steps[-1]:
+                say(index, total, "verify", "checking the grasp")
+                grasp = verify_pick(target, self.executor.holding(), self._objects())
+                if not grasp.ok:
+                    attempts.append(Attempt(result, approved, plan_verdict, execution.message, grasp.message))
+                    self._remember_after_halt(step, target)
+                    raise _StepFailed(FAILED, f"{explanation} Check failed: {grasp.message}", retry=True)
         say(index, total, "verify", "checking the result")
         check = self._verify(step, result, approved, self.grounder.backend.propose(self.executor.observe()))
         attempts.append(Attempt(result, approved, plan_verdict, execution.message, check.message, check.ok))
@@ -226,7 +234,7 @@ class TaskAgent:
             scene = f"I cannot look at the scene now ({exc})."
         status = failed.status if failed.status != SKIPPED else ERROR
         return status, (f"{announcement} Step {number} of {len(reports)} ({failed.text}) {failed.status}: "
-                        f"{failed.explanation} I stopped after {len(done)} of {len(reports)} steps. Now: {scene}")
+                        f"{failed.explanation.rstrip('.')}. I stopped after {len(done)} of {len(reports)} steps. Now: {scene}")
 
     def _report(self, status, explanation, verdict=None, announcement="", steps=(), seconds=()) -> TaskReport:
         return TaskReport(status, explanation, verdict, announcement, tuple(steps), self.executor.object_states(),
@@ -246,6 +254,14 @@ def _same_object(ref: ObjectRef, held: ObjectRef) -> bool:
         return False
     return ref.anchor is None or held.anchor is None or \
         float(np.linalg.norm(np.subtract(ref.anchor[:2], held.anchor[:2]))) < 0.06
+
+
+def _pick_then_rest(plan: Plan, action: str) -> tuple[Plan, ...]:
+    """A place plan runs in two parts, so the grasp is checked before the object is carried."""
+    grasp = next((i for i, s in enumerate(plan.steps) if s.gripper == "close"), None)
+    if action != "place" or grasp is None or grasp + 2 >= len(plan.steps):
+        return (plan,)
+    return replace(plan, steps=plan.steps[:grasp + 2]), replace(plan, steps=plan.steps[grasp + 2:])
 
 
 def _without_pick(plan: Plan) -> Plan:

@@ -15,6 +15,7 @@ from .steps import ObjectRef, TaskStep
 
 ANCHOR_RADIUS_M = 0.06   # an anchored object is still "the same" within this of where it was seen
 CLAIMED_RADIUS_M = 0.05
+STACKED_LOOKS = {"cube": ("box",), "box": ("cube",), "cylinder": ("box", "cylinder"), "sphere": ("cylinder", "box")}
 
 
 def ground_step(grounder: Grounder, objects: list[SceneObject], step: TaskStep,
@@ -49,10 +50,11 @@ def resolve_ref(grounder: Grounder, ref: ObjectRef, objects: list[SceneObject], 
             return resolution.status, resolution.matches, resolution.message
         return STATUS_OK, resolution.matches[0], _why(ref.phrase, resolution.matches)
     matches = grounder.matches(ref.phrase, objects)
-    if ref.phrase.color is not None and ref.phrase.category is not None:
-        # a stacked or partly hidden object changes shape to the camera (a cube on a cube looks like a tall box)
+    if ref.phrase.color is not None and ref.phrase.category in STACKED_LOOKS:
+        # the camera sees a stacked object down to the table: a cube on a cube looks like a tall box
         by_colour = grounder.matches(replace(ref.phrase, category=None, noun=""), objects)
-        matches += [m for m in by_colour if all(m.obj is not n.obj for n in matches)]
+        matches += [m for m in by_colour if m.obj.label in STACKED_LOOKS[ref.phrase.category]
+                    and all(m.obj is not n.obj for n in matches)]
     matches = [m for m in matches if m.obj.center_base is not None]
     near = sorted((m for m in matches if _xy(m.obj.center_base, ref.anchor) < ANCHOR_RADIUS_M),
                   key=lambda m: _xy(m.obj.center_base, ref.anchor))

@@ -119,7 +119,8 @@ class _Decomposer:
                                      "(for example 'the red cube').")
         if not OTHER.search(clause):
             return last
-        phrase = parsed.target if parsed.target and parsed.target.category else last.phrase
+        named = parse_command(re.sub(r"\bother\s+", "", clause, flags=re.IGNORECASE)).target
+        phrase = named if named is not None and (named.category or named.color) else last.phrase
         others = [o for o in self._matches(phrase) if last.anchor is None or
                   _xy_distance(o.center_base, last.anchor) > SAME_PLACE_M]
         if len(others) != 1:

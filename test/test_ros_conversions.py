@@ -70,3 +70,17 @@ def test_markers_for_objects_with_and_without_extent(tabletop, grounder):
     assert shapes["vlm_agent/target"] == Marker.CUBE and shapes["vlm_agent/destination"] == Marker.SPHERE
     sphere = next(m for m in markers if m.ns == "vlm_agent/destination")
     assert abs(sphere.scale.x - 0.03) < 1e-6
+
+
+def test_task_step_and_object_states_round_trip():
+    from std_msgs.msg import Header
+    from vlm_agent.core.tasks.steps import StepReport
+    from vlm_agent.ros.conversions import (object_states_from_ros, object_states_to_ros, task_feedback_to_ros,
+                                           task_step_from_ros, task_step_to_ros)
+    step = StepReport("put the red cube on the plate", "failed", "the grasp slipped")
+    assert task_step_from_ros(task_step_to_ros(step)) == step
+    objects = {"red_cube": {"position_base": [0.4, 0.0, 0.045]}, "plate": {"position_base": [0.4, 0.0, 0.01]}}
+    back = object_states_from_ros(object_states_to_ros(objects, Header(frame_id="base_link")))
+    assert {n: np.round(v["position_base"], 6).tolist() for n, v in back.items()} == objects
+    feedback = task_feedback_to_ros(2, 3, "verify", "checking")
+    assert (feedback.step, feedback.total_steps, feedback.stage) == (2, 3, "verify")

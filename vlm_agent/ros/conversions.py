@@ -21,6 +21,10 @@ from vlm_agent.msg import Outcome as OutcomeMsg
 from vlm_agent.msg import Plan as PlanMsg
 from vlm_agent.msg import PlanStep as PlanStepMsg
 from vlm_agent.msg import SafetyVerdict
+from vlm_agent.action import ExecuteTask
+from vlm_agent.core.tasks.steps import StepReport, TaskReport
+from vlm_agent.msg import ObjectState as ObjectStateMsg
+from vlm_agent.msg import TaskStep as TaskStepMsg
 
 
 def image_from_ros(msg: Image) -> np.ndarray:
@@ -199,3 +203,32 @@ def sign_message(msg, key: bytes, valid_for_ns: int, now_ns: int):
 def approval_problem(msg, verifier: ApprovalVerifier, now_ns: int) -> str:
     """'' when the message carries a valid, unexpired, unused approval (and uses it up)."""
     return verifier.problem(_payload(msg), msg.signature, msg.nonce, stamp_ns(msg.deadline), now_ns)
+
+
+def task_step_to_ros(step: StepReport) -> TaskStepMsg:
+    return TaskStepMsg(text=step.text, status=step.status, explanation=step.explanation)
+
+
+def task_step_from_ros(msg: TaskStepMsg) -> StepReport:
+    return StepReport(msg.text, msg.status, msg.explanation)
+
+
+def object_states_to_ros(objects: dict, header: Header) -> list[ObjectStateMsg]:
+    """{name: {"position_base": [x, y, z], "held": bool}} (the executor's view) to ObjectState[]."""
+    return [ObjectStateMsg(name=name, pose=pose_stamped(header, state["position_base"]))
+            for name, state in sorted(objects.items())]
+
+
+def object_states_from_ros(msgs) -> dict:
+    return {m.name: {"position_base": [m.pose.pose.position.x, m.pose.pose.position.y, m.pose.pose.position.z]}
+            for m in msgs}
+
+
+def task_result_to_ros(report: TaskReport, header: Header) -> ExecuteTask.Result:
+    return ExecuteTask.Result(status=report.status, explanation=report.explanation,
+                              steps=[task_step_to_ros(s) for s in report.steps],
+                              objects=object_states_to_ros(report.objects, header))
+
+
+def task_feedback_to_ros(step: int, total: int, stage: str, message: str) -> ExecuteTask.Feedback:
+    return ExecuteTask.Feedback(step=max(0, int(step)), total_steps=max(0, int(total)), stage=stage, message=message)

@@ -81,6 +81,6 @@ def test_task_step_and_object_states_round_trip():
     assert task_step_from_ros(task_step_to_ros(step)) == step
     objects = {"red_cube": {"position_base": [0.4, 0.0, 0.045]}, "plate": {"position_base": [0.4, 0.0, 0.01]}}
     back = object_states_from_ros(object_states_to_ros(objects, Header(frame_id="base_link")))
-    assert {n: np.round(v["position_base"], 6).tolist() for n, v in back.items()} == objects
+    assert {n: {"position_base": np.round(v["position_base"], 6).tolist()} for n, v in back.items()} == objects
     feedback = task_feedback_to_ros(2, 3, "verify", "checking")
     assert (feedback.step, feedback.total_steps, feedback.stage) == (2, 3, "verify")

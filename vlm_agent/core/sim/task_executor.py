@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from typing import Callable
 
 import numpy as np
@@ -22,16 +23,14 @@ class SimTaskExecutor(TaskExecutor):
     def __init__(self, world: TabletopWorld, faults: FaultConfig = FaultConfig(), speedup: float | None = None):
         self.world, self.speedup = world, speedup
         self.faults = FaultInjector(world, faults)
-        self._frames = 0
         self._lock = threading.Lock()
 
     def observe(self) -> RGBDFrame:
         with self._lock:
             rendered = self.world.render()
-            self._frames += 1
         camera = self.world.scene.camera
         return RGBDFrame(rendered.rgb, rendered.depth_m, camera.intrinsics, camera.base_from_camera(),
-                         key=f"sim-{id(self)}-{self._frames}")
+                         key=f"sim-{uuid.uuid4().hex}")  # unique: backends cache their work per frame key
 
     def execute(self, plan: Plan, cancel: threading.Event,
                 progress: Callable[[str], None] | None = None) -> ExecutionReport:

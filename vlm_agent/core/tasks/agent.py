@@ -26,7 +26,7 @@ from .context import TaskContext
 from .decompose import decompose
 from .executor import TaskExecutor
 from .placement import carry_problem, free_placement
-from .step_grounding import ground_step
+from .step_grounding import ground_step, merged_support
 from .steps import (CANCELED, ERROR, FAILED, REFUSED, SKIPPED, SUCCEEDED, Attempt, ObjectRef, StepReport,
                     TaskReport, TaskStep)
 from .verify import Verification, verify_pick, verify_place, verify_push
@@ -53,9 +53,11 @@ class TaskAgent:
         self.plan_guard, self.config = plan_guard or PlanGuard(), config
         self.context = TaskContext()   # kept across run() calls: "now put it on the plate"
         self._ids = itertools.count(1)
+        self._placed: list[SceneObject] = []
 
     def run(self, text: str, cancel: threading.Event | None = None, feedback: Feedback | None = None) -> TaskReport:
         cancel, say = cancel or threading.Event(), feedback or (lambda *_: None)
+        self._placed = []   # objects this task put down, where it put them
         say(0, 0, "guard", "checking the command")
         verdict = self.guard.check(text)
         if not verdict.allowed:
@@ -125,6 +127,7 @@ class TaskAgent:
             raise _StepFailed(result.status, f"I will not move: {result.message}")
         target, note = result.target.obj, ""
         if step.action == "place":
+            objects = self._obstacles(objects, step, result.destination.obj)
             placed_result, note = free_placement(result, target, objects, self.config.planner)
             if placed_result is None:
                 attempts.append(Attempt(grounding=result))
@@ -170,6 +173,9 @@ class TaskAgent:
             self._remember_after_halt(step, target)
             raise _StepFailed(FAILED, f"{explanation} Check failed: {check.message}", retry=True)
         self._remember(step, target, approved)
+        if step.action == "place":
+            release = next(s.position for s in approved.steps if s.action == "place")
+            self._placed.append(replace(target, center_base=np.asarray(release, float)))
         return f"{explanation} Done: {check.message}."
 
     def _verify(self, step: TaskStep, result, plan: Plan, after: list[SceneObject]):
@@ -184,6 +190,17 @@ class TaskAgent:
         if step.action == "push":
             return verify_push(target, after)
         return Verification(True, "pointed at it")
+
+    def _obstacles(self, objects: list[SceneObject], step: TaskStep, destination: SceneObject) -> list[SceneObject]:
+        """What the placement must keep clear of. When the support is taken as remembered (the camera
+        merges it with what stands on it), the merged blob is the support, and what this task put on it
+        is in the way."""
+        if destination is not step.destination.seen:
+            return objects
+        blob = merged_support(step.destination, objects)
+        radius = 0.5 * float(max(destination.size[:2])) + 0.03
+        on_it = [p for p in self._placed if np.linalg.norm(p.center_base[:2] - destination.center_base[:2]) < radius]
+        return [o for o in objects if o is not blob] + on_it
 
     # ---- context ------------------------------------------------------------------------------
     def _held_for(self, step: TaskStep) -> SceneObject | None:

@@ -4,6 +4,7 @@ placement, and references to earlier commands ("it", "the other one")."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -69,7 +70,7 @@ def object_words(obj: SceneObject, phrase: ObjectPhrase | None = None) -> str:
 
 
 def ref_for(obj: SceneObject, phrase: ObjectPhrase | None = None) -> ObjectRef:
-    return ObjectRef(phrase_of(object_words(obj, phrase)), tuple(float(v) for v in obj.center_base))
+    return ObjectRef(phrase_of(object_words(obj, phrase)), tuple(float(v) for v in obj.center_base), obj)
 
 
 class _Decomposer:
@@ -168,7 +169,7 @@ class _Decomposer:
             above = ref_for(obj, what)
             steps.append(TaskStep(f"stack the {above.words} on the {below.words}", "place", above, below, "on",
                                   "tower"))
-            below = ObjectRef(above.phrase, (below.anchor[0], below.anchor[1], below.anchor[2]))
+            below = _stacked(above, below)
         self.last = steps[-1].target
         return steps
 
@@ -192,6 +193,14 @@ class _Decomposer:
         if resolution.status != STATUS_OK:
             raise DecompositionError(resolution.status, f"{role.capitalize()}: {resolution.message}")
         return resolution.matches[0].obj
+
+
+def _stacked(above: ObjectRef, below: ObjectRef) -> ObjectRef:
+    """Where `above` will be once stacked on `below`: the next block's support."""
+    base, block = below.seen, above.seen
+    top = float(base.center_base[2] + 0.5 * base.size[2])
+    center = np.array([base.center_base[0], base.center_base[1], top + 0.5 * float(block.size[2])])
+    return ObjectRef(above.phrase, tuple(float(v) for v in center), replace(block, center_base=center))
 
 
 def _count_word(quantifier) -> int | None:

@@ -12,6 +12,7 @@ from ..perception.spatial import footprint_radius
 from ..planning.planner import PlannerConfig, place_position
 
 CLEARANCE_M = 0.008      # gap kept between the placed object and its neighbours
+ROOMY_CLEARANCE_M = 0.025  # preferred: the camera tells objects this far apart from each other
 EDGE_MARGIN_M = 0.012    # a placed centre stays this far inside the support's edge
 SEARCH_RINGS = (0.0, 0.02, 0.035, 0.05, 0.065, 0.08, 0.1, 0.12)
 
@@ -24,8 +25,9 @@ def _bottom(obj: SceneObject) -> float:
     return float(obj.center_base[2] - 0.5 * obj.size[2])
 
 
-def blockers(release: np.ndarray, target: SceneObject, objects, ignore) -> list[SceneObject]:
-    """Objects whose footprint and height range overlap the target's at `release`."""
+def blockers(release: np.ndarray, target: SceneObject, objects, ignore, clearance: float = CLEARANCE_M
+             ) -> list[SceneObject]:
+    """Objects whose footprint (grown by `clearance`) and height range overlap the target's at `release`."""
     radius, half = footprint_radius(target), 0.5 * float(target.size[2])
     found = []
     for obj in objects:
@@ -33,7 +35,7 @@ def blockers(release: np.ndarray, target: SceneObject, objects, ignore) -> list[
             continue
         gap = float(np.linalg.norm(obj.center_base[:2] - release[:2])) - radius - footprint_radius(obj)
         overlaps_height = _bottom(obj) < release[2] + half and _top(obj) > release[2] - half + 0.004
-        if gap < CLEARANCE_M and overlaps_height:
+        if gap < clearance and overlaps_height:
             found.append(obj)
     return found
 
@@ -51,18 +53,17 @@ def free_placement(result: GroundingResult, target: SceneObject, objects, config
         return result, ""
     relation = result.destination_relation
     reach = footprint_radius(dest) - EDGE_MARGIN_M if relation in ("on", "in") else 0.06
-    for ring in SEARCH_RINGS[1:]:
-        if ring > max(reach, 0.0):
-            break
-        for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False):
-            offset = ring * np.array([np.cos(angle), np.sin(angle), 0.0])
-            if relation not in ("on", "in") and np.dot(offset[:2], release[:2] - dest.center_base[:2]) < 0:
-                continue  # keep "left of" on the left
-            if not blockers(release + offset, target, objects, ignore):
-                moved = replace(dest, center_base=np.asarray(dest.center_base, float) + offset)
-                shifted = replace(result, destination=replace(result.destination, obj=moved))
-                return shifted, (f"the spot was taken by the {in_the_way[0].description}, so I use a free spot "
-                                 f"{100 * ring:.0f} cm from it")
+    for clearance in (ROOMY_CLEARANCE_M, CLEARANCE_M):
+        for ring in [r for r in SEARCH_RINGS[1:] if r <= max(reach, 0.0)]:
+            for angle in np.linspace(0, 2 * np.pi, 12, endpoint=False):
+                offset = ring * np.array([np.cos(angle), np.sin(angle), 0.0])
+                if relation not in ("on", "in") and np.dot(offset[:2], release[:2] - dest.center_base[:2]) < 0:
+                    continue  # keep "left of" on the left
+                if not blockers(release + offset, target, objects, ignore, clearance):
+                    moved = replace(dest, center_base=np.asarray(dest.center_base, float) + offset)
+                    shifted = replace(result, destination=replace(result.destination, obj=moved))
+                    return shifted, (f"the spot was taken by the {in_the_way[0].description}, so I use a free spot "
+                                     f"{100 * ring:.0f} cm from it")
     return None, (f"the {dest.description} has no free spot for the {target.description}: the "
                   f"{', '.join(o.description for o in in_the_way)} {'is' if len(in_the_way) == 1 else 'are'} in the way")
 

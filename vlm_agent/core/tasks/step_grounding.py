@@ -33,7 +33,7 @@ def ground_step(grounder: Grounder, objects: list[SceneObject], step: TaskStep,
         return GroundingResult(STATUS_OK, f"Found the {target.obj.description}.", target=target,
                                candidates=(target,), rationale=note, **common)
     others = [o for o in objects if o is not target.obj]
-    status, destination, dest_note = resolve_ref(grounder, step.destination, others, [])
+    status, destination, dest_note = resolve_ref(grounder, step.destination, others, [], remembered=True)
     if status != STATUS_OK:
         return GroundingResult(status, f"Destination {step.destination.words}: {dest_note}", target=target,
                                candidates=_candidates(destination), **common)
@@ -42,8 +42,10 @@ def ground_step(grounder: Grounder, objects: list[SceneObject], step: TaskStep,
                            candidates=(target,), rationale=note, **common)
 
 
-def resolve_ref(grounder: Grounder, ref: ObjectRef, objects: list[SceneObject], claimed) -> tuple:
-    """(status, Match or candidates, why)."""
+def resolve_ref(grounder: Grounder, ref: ObjectRef, objects: list[SceneObject], claimed,
+                remembered: bool = False) -> tuple:
+    """(status, Match or candidates, why). `remembered`: a support may be taken as it was seen (or
+    predicted) when the camera shows it merged with what stands on it."""
     if ref.anchor is None:
         resolution = grounder.resolve(ref.phrase, objects)
         if resolution.status != STATUS_OK:
@@ -60,6 +62,10 @@ def resolve_ref(grounder: Grounder, ref: ObjectRef, objects: list[SceneObject], 
                   key=lambda m: _xy(m.obj.center_base, ref.anchor))
     if near:
         return STATUS_OK, near[0], f"it is the {ref.words} seen at ({ref.anchor[0]:.2f}, {ref.anchor[1]:.2f})"
+    merged = merged_support(ref, objects) if remembered else None
+    if merged is not None:
+        return STATUS_OK, Match(ref.seen, 1.0, ref.words), (f"the camera sees the {ref.words} merged with what stands "
+                                                            f"on it (the {merged.description}); using where I saw it")
     free = [m for m in matches if all(_xy(m.obj.center_base, c) > CLAIMED_RADIUS_M for c in claimed)]
     if len(free) == 1:
         where = free[0].obj.center_base
@@ -70,6 +76,24 @@ def resolve_ref(grounder: Grounder, ref: ObjectRef, objects: list[SceneObject], 
                                                   f"{ref.anchor[1]:.2f}) and I see no other one")
     return STATUS_AMBIGUOUS, tuple(free), (f"the {ref.words} is no longer at ({ref.anchor[0]:.2f}, "
                                            f"{ref.anchor[1]:.2f}) and {len(free)} others could be it")
+
+
+def merged_support(ref: ObjectRef, objects: list[SceneObject]) -> SceneObject | None:
+    """A perceived object over the remembered support, in its colour or with its top where the
+    support's top is: the support with something merged into it (the embedded perception joins
+    touching objects of similar colour)."""
+    seen = ref.seen
+    if seen is None or seen.center_base is None or seen.size is None:
+        return None
+    seen_top = float(seen.center_base[2] + 0.5 * seen.size[2])
+    radius = 0.5 * float(max(seen.size[:2]))
+    for obj in objects:
+        if obj.center_base is None or obj.size is None or _xy(obj.center_base, seen.center_base) > radius:
+            continue
+        top = float(obj.center_base[2] + 0.5 * obj.size[2])
+        if (obj.color == seen.color and top >= seen_top - 0.01) or abs(top - seen_top) < 0.015:
+            return obj
+    return None
 
 
 def _why(phrase, matches) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..language.command_parser import ObjectPhrase
-from ..perception.objects import GroundingResult, Plan, Verdict
+from ..perception.objects import GroundingResult, Plan, SceneObject, Verdict
 
 # step and task statuses (the ExecuteTask action's vocabulary)
 SUCCEEDED, FAILED, REFUSED, NOT_FOUND, AMBIGUOUS, ERROR, CANCELED, SKIPPED = (
@@ -17,6 +17,7 @@ class ObjectRef:
     (None: resolve the phrase honestly on the step's fresh frame)."""
     phrase: ObjectPhrase
     anchor: tuple[float, float, float] | None = None
+    seen: SceneObject | None = field(default=None, compare=False)  # as perceived (or predicted) then
 
     @property
     def words(self) -> str:

@@ -25,7 +25,7 @@ from ..safety.plan_guard import PlanGuard
 from .context import TaskContext
 from .decompose import decompose
 from .executor import TaskExecutor
-from .placement import carry_problem, free_placement
+from .placement import carry_problem, free_placement, rests_on
 from .step_grounding import ground_step, merged_support
 from .steps import (CANCELED, ERROR, FAILED, REFUSED, SKIPPED, SUCCEEDED, Attempt, ObjectRef, StepReport,
                     TaskReport, TaskStep)
@@ -80,7 +80,7 @@ class TaskAgent:
         for index, step in enumerate(steps, 1):
             started = time.perf_counter()
             self.executor.begin_step(index, step.text)
-            claimed = placed + [s.target.anchor for s in steps[index:] if s.target.anchor is not None]
+            claimed = placed + [s.target.anchor for s in steps[index:] if s.target and s.target.anchor]
             report = self._step(index, len(steps), step, claimed, cancel, say, step_verdicts[index - 1])
             reports.append(report)
             seconds.append(time.perf_counter() - started)
@@ -126,6 +126,11 @@ class TaskAgent:
             attempts.append(Attempt(grounding=result))
             raise _StepFailed(result.status, f"I will not move: {result.message}")
         target, note = result.target.obj, ""
+        if step.action == "place" and held is None and step.relation in ("on", "in") and \
+                rests_on(target, result.destination.obj):
+            attempts.append(Attempt(grounding=result, verification="already there", ok=True))
+            self._remember(step, target, None)
+            return f"The {target.description} is already on the {result.destination.obj.description}: nothing to do."
         if step.action == "place":
             objects = self._obstacles(objects, step, result.destination.obj)
             placed_result, note = free_placement(result, target, objects, self.config.planner)
@@ -215,9 +220,9 @@ class TaskAgent:
             context.forget_held()
         return None
 
-    def _remember(self, step: TaskStep, target: SceneObject, plan: Plan) -> None:
+    def _remember(self, step: TaskStep, target: SceneObject, plan: Plan | None) -> None:
         position = target.center_base
-        if step.action == "place":
+        if step.action == "place" and plan is not None:
             position = next(s.position for s in plan.steps if s.action == "place")
         position = tuple(float(v) for v in position)
         ref = ObjectRef(step.target.phrase, position)

@@ -12,8 +12,9 @@ from ..errors import InputError
 from ..language.command_parser import ObjectPhrase, ParsedCommand, parse_command
 from ..perception.grounding import Grounder
 from ..perception.objects import STATUS_OK, SceneObject
-from ..perception.spatial import footprint_radius, measure
+from ..perception.spatial import measure
 from .clauses import split_clauses
+from .placement import rests_on
 from .context import TaskContext
 from .steps import AMBIGUOUS, ERROR, NOT_FOUND, SUCCEEDED, Decomposition, ObjectRef, TaskStep
 
@@ -82,7 +83,7 @@ class _Decomposer:
         for pattern, handler in ((TOWER, self._tower), (STACK_ALL, self._tower), (CLEAR, self._clear),
                                  (EVERYTHING, self._clear)):
             match = pattern.match(clause)
-            if match and (pattern is not STACK_ALL or " on " not in match.group("what")):
+            if match and (pattern is not STACK_ALL or _plural_without_destination(match.group("what"))):
                 return handler(clause, match)
         parsed = parse_command(clause)
         if parsed.action == "unknown":
@@ -136,10 +137,10 @@ class _Decomposer:
                                      f"{parsed.action.replace('_', ' ')} several objects by putting each somewhere;"
                                      " say where (for example 'put all the red cubes on the plate').")
         dest_obj = self._resolve(destination.phrase, "destination")
-        targets = [o for o in self._matches(parsed.target) if o is not dest_obj and not _rests_on(o, dest_obj)]
+        targets = [o for o in self._matches(parsed.target) if o is not dest_obj and not rests_on(o, dest_obj)]
         wanted = _count_word(quantifier)
         if not targets:
-            already = [o for o in self._matches(parsed.target) if _rests_on(o, dest_obj)]
+            already = [o for o in self._matches(parsed.target) if rests_on(o, dest_obj)]
             if already:
                 return []
             raise DecompositionError(NOT_FOUND, f"'{clause}': {self.grounder._not_found_message(parsed.target, self.objects)}")
@@ -180,7 +181,7 @@ class _Decomposer:
         dest_phrase = phrase_of(re.sub(r"^(the|a|an)\s+", "", match.group("dest").strip()))
         dest_obj = self._resolve(dest_phrase, "destination")
         dest_ref = ref_for(dest_obj, dest_phrase)
-        targets = [o for o in self.objects if o is not dest_obj and o.label != "plate" and not _rests_on(o, dest_obj)]
+        targets = [o for o in self.objects if o is not dest_obj and o.label != "plate" and not rests_on(o, dest_obj)]
         targets.sort(key=lambda o: _xy_distance(o.center_base, dest_obj.center_base))
         return [TaskStep(f"put the {object_words(o)} on the {dest_ref.words}", "place", ref_for(o), dest_ref, "on",
                          "clear") for o in targets]
@@ -203,6 +204,10 @@ def _stacked(above: ObjectRef, below: ObjectRef) -> ObjectRef:
     return ObjectRef(above.phrase, tuple(float(v) for v in center), replace(block, center_base=center))
 
 
+def _plural_without_destination(what: str) -> bool:
+    return " on " not in f" {what} " and phrase_of(re.sub(r"^(all|every|each|both)\s+(of\s+)?", "", what)).plural
+
+
 def _count_word(quantifier) -> int | None:
     if quantifier is None:
         return None
@@ -211,13 +216,3 @@ def _count_word(quantifier) -> int | None:
 
 def _xy_distance(a, b) -> float:
     return float(np.linalg.norm(np.asarray(a, float)[:2] - np.asarray(b, float)[:2]))
-
-
-def _rests_on(obj: SceneObject, support: SceneObject) -> bool:
-    """Already on the support: centre over its footprint, top well above the support's top (the camera
-    sees a stacked object's extent down to the table, so its top is what tells)."""
-    if obj.center_base is None or support.center_base is None or support.size is None or obj.size is None:
-        return False
-    support_top = support.center_base[2] + 0.5 * float(support.size[2])
-    top = obj.center_base[2] + 0.5 * float(obj.size[2])
-    return _xy_distance(obj.center_base, support.center_base) < footprint_radius(support) and top > support_top + 0.02

@@ -89,3 +89,13 @@ def carry_problem(plan: Plan, held: SceneObject, objects, ignore=()) -> str:
             holding = False
         previous = position
     return ""
+
+
+def rests_on(obj: SceneObject, support: SceneObject) -> bool:
+    """Already on the support: centre over its footprint, top well above the support's top (the camera
+    sees a stacked object's extent down to the table, so its top is what tells)."""
+    if obj.center_base is None or support.center_base is None or support.size is None or obj.size is None:
+        return False
+    support_top = support.center_base[2] + 0.5 * float(support.size[2])
+    top = obj.center_base[2] + 0.5 * float(obj.size[2])
+    return float(np.linalg.norm(np.asarray(obj.center_base[:2]) - np.asarray(support.center_base[:2]))) < footprint_radius(support) and top > support_top + 0.02

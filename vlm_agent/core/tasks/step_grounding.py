@@ -48,15 +48,15 @@ def resolve_ref(grounder: Grounder, ref: ObjectRef, objects: list[SceneObject], 
     predicted) when the camera shows it merged with what stands on it."""
     if ref.anchor is None:
         resolution = grounder.resolve(ref.phrase, objects)
+        stacked = _stacked_looks(grounder, ref, objects) if resolution.status == STATUS_NOT_FOUND else []
+        if len(stacked) == 1:
+            return STATUS_OK, stacked[0], (f"the only {ref.phrase.color} object that looks like a {ref.words} standing "
+                                           f"on something (the camera sees it down to the table)")
         if resolution.status != STATUS_OK:
             return resolution.status, resolution.matches, resolution.message
         return STATUS_OK, resolution.matches[0], _why(ref.phrase, resolution.matches)
     matches = grounder.matches(ref.phrase, objects)
-    if ref.phrase.color is not None and ref.phrase.category in STACKED_LOOKS:
-        # the camera sees a stacked object down to the table: a cube on a cube looks like a tall box
-        by_colour = grounder.matches(replace(ref.phrase, category=None, noun=""), objects)
-        matches += [m for m in by_colour if m.obj.label in STACKED_LOOKS[ref.phrase.category]
-                    and all(m.obj is not n.obj for n in matches)]
+    matches += [m for m in _stacked_looks(grounder, ref, objects) if all(m.obj is not n.obj for n in matches)]
     matches = [m for m in matches if m.obj.center_base is not None]
     near = sorted((m for m in matches if _xy(m.obj.center_base, ref.anchor) < ANCHOR_RADIUS_M),
                   key=lambda m: _xy(m.obj.center_base, ref.anchor))
@@ -76,6 +76,16 @@ def resolve_ref(grounder: Grounder, ref: ObjectRef, objects: list[SceneObject], 
                                                   f"{ref.anchor[1]:.2f}) and I see no other one")
     return STATUS_AMBIGUOUS, tuple(free), (f"the {ref.words} is no longer at ({ref.anchor[0]:.2f}, "
                                            f"{ref.anchor[1]:.2f}) and {len(free)} others could be it")
+
+
+def _stacked_looks(grounder: Grounder, ref: ObjectRef, objects) -> list[Match]:
+    """Objects of the phrase's colour that look as the phrase's shape does when it stands on something:
+    the camera sees a stacked object down to the table, so a cube on a cube looks like a tall box."""
+    if ref.phrase.color is None or ref.phrase.category not in STACKED_LOOKS:
+        return []
+    by_colour = grounder.matches(replace(ref.phrase, category=None, noun=""), objects)
+    return [m for m in by_colour if m.obj.label in STACKED_LOOKS[ref.phrase.category] and m.obj.center_base is not None
+            and m.obj.center_base[2] - 0.5 * m.obj.size[2] < 0.01 and m.obj.size[2] > 1.3 * min(m.obj.size[:2])]
 
 
 def merged_support(ref: ObjectRef, objects: list[SceneObject]) -> SceneObject | None:

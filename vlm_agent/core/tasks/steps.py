@@ -29,14 +29,14 @@ class TaskStep:
     """One primitive task: pick, place (stack = place on), push or point_at."""
     text: str                         # the step as a command the parser understands (checked by the guard)
     action: str
-    target: ObjectRef
+    target: ObjectRef | None          # None for a question about the whole scene
     destination: ObjectRef | None = None
     relation: str = ""                # on, in, left_of, ... for place
     kind: str = "single"              # single, quantified, stack, tower, sort, clear, context
 
     def describe(self) -> str:
         where = ""
-        if self.target.anchor is not None:
+        if self.target is not None and self.target.anchor is not None:
             where = f" (at {self.target.anchor[0]:.2f}, {self.target.anchor[1]:.2f})"
         return self.text + where if where and self.kind != "single" else self.text
 

@@ -54,6 +54,7 @@ class TaskAgent:
         self.context = TaskContext()   # kept across run() calls: "now put it on the plate"
         self._ids = itertools.count(1)
         self._placed: list[SceneObject] = []
+        self._supports: dict[str, ObjectRef] = {}   # destinations as last seen, by the words that named them
 
     def run(self, text: str, cancel: threading.Event | None = None, feedback: Feedback | None = None) -> TaskReport:
         cancel, say = cancel or threading.Event(), feedback or (lambda *_: None)
@@ -122,10 +123,15 @@ class TaskAgent:
         objects = self.grounder.backend.propose(frame)
         held = self._held_for(step)
         result = ground_step(self.grounder, objects, step, claimed, held)
+        remembered = self._supports.get(step.destination.words) if step.destination is not None else None
+        if result.status != STATUS_OK and result.target is not None and remembered is not None:
+            # the support may now look merged with what the task put on it: use it as last seen
+            step = replace(step, destination=remembered)
+            result = ground_step(self.grounder, objects, step, claimed, held)
         if result.status != STATUS_OK:
             attempts.append(Attempt(grounding=result))
             raise _StepFailed(result.status, f"I will not move: {result.message}")
-        target, note = result.target.obj, ""
+        target, note, support = result.target.obj, "", result.destination
         if step.action == "place" and held is None and step.relation in ("on", "in") and \
                 rests_on(target, result.destination.obj):
             attempts.append(Attempt(grounding=result, verification="already there", ok=True))
@@ -179,6 +185,9 @@ class TaskAgent:
             raise _StepFailed(FAILED, f"{explanation} Check failed: {check.message}", retry=True)
         self._remember(step, target, approved)
         if step.action == "place":
+            self._supports[step.destination.words] = ObjectRef(step.destination.phrase,
+                                                               tuple(float(v) for v in support.obj.center_base),
+                                                               support.obj)
             release = next(s.position for s in approved.steps if s.action == "place")
             self._placed.append(replace(target, center_base=np.asarray(release, float)))
         return f"{explanation} Done: {check.message}."

@@ -150,3 +150,18 @@ def test_cancel_halts_mid_plan(make_agent):
     report = agent.run("put the green cube on the plate", cancel=cancel, feedback=feedback)
     assert report.status == "canceled"
     assert not rests_on(world, "green_cube", "white_plate")
+
+
+def test_plan_guard_sees_the_people_of_the_scene(guard, tmp_path):
+    from vlm_agent.core.sim.scene import load_scene
+    from dataclasses import replace
+    scene = replace(load_scene("tabletop"), people=((0.50, 0.30),))
+    agent, world = sim_agent(scene, guard=guard)
+    try:
+        before = truth(world)
+        report = agent.run("put the red cube on the plate")
+        assert report.status == "refused" and "person" in report.explanation
+        assert report.steps[0].attempts[-1].plan_verdict.category == "person_nearby"
+        assert all(np.allclose(before[n], p, atol=1e-3) for n, p in truth(world).items())
+    finally:
+        world.close()

@@ -64,6 +64,9 @@ class SimTaskExecutor(TaskExecutor):
     def halt(self, reason: str) -> None:
         """Execution halts between two ticks through `cancel`; the kinematic gripper has no momentum."""
 
+    def people(self) -> list:
+        return [tuple(p) for p in self.world.scene.people]
+
     def begin_step(self, index: int, text: str) -> None:
         with self._lock:
             self.faults.begin_step(index)

@@ -157,7 +157,7 @@ class TaskAgent:
                 raise _StepFailed(FAILED, f"I will not move: {problem}")
         say(index, total, "check", "checking the plan")
         labels = {m.obj.id: m.obj.label for m in (result.target, result.destination) if m is not None}
-        plan_verdict, approved = self.plan_guard.check(plan, object_labels=labels,
+        plan_verdict, approved = self.plan_guard.check(plan, people=self.executor.people(), object_labels=labels,
                                                        start=self.executor.end_effector_position())
         if not plan_verdict.allowed or approved is None:
             attempts.append(Attempt(grounding=result, plan=plan, plan_verdict=plan_verdict))

@@ -15,6 +15,8 @@ is the reference implementation. For a MoveIt 2 arm:
 * `holding()` answers from the gripper (finger width or the GripperCommand result's
   `stalled`/`reached_goal`), `end_effector_position()` from TF (tool frame in the base frame).
 * `halt()` stops the arm now (cancel every goal, hold position).
+* `people()` lists the people your detector sees ((x, y) in the base frame); the plan guard keeps
+  every path clear of them.
 * `object_states()` is ground truth where one exists (a simulator); a real robot returns {}.
 """
 from __future__ import annotations
@@ -60,6 +62,11 @@ class TaskExecutor(ABC):
     @abstractmethod
     def halt(self, reason: str) -> None:
         """Stop moving now."""
+
+    @abstractmethod
+    def people(self) -> list:
+        """(x, y) base-frame positions of people near the robot, from a people detector; the plan guard
+        keeps every path clear of them. Return [] only when the workcell is known to be empty."""
 
     def begin_step(self, index: int, text: str) -> None:
         """Called before each task step (1-based); the simulator injects faults here."""

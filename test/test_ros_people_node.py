@@ -13,7 +13,8 @@ from vlm_agent.core.perception.camera import CameraIntrinsics
 from vlm_agent.msg import People
 from vlm_agent.ros.common import LATCHED_QOS, sensor_qos
 from vlm_agent.ros.conversions import image_to_ros, intrinsics_to_ros, pose_stamped
-from vlm_agent.ros.people_node import PEOPLE_QOS, PeopleNode
+from vlm_agent.ros.common import PEOPLE_QOS
+from vlm_agent.ros.people_node import PeopleNode
 
 pytestmark = pytest.mark.ros
 skdata = pytest.importorskip("skimage.data")

@@ -8,7 +8,6 @@ import time
 
 import numpy as np
 from geometry_msgs.msg import PoseStamped
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
@@ -20,13 +19,10 @@ from vlm_agent.core.perception.people_tracking import PeopleTracker
 from vlm_agent.core.perception.transforms import rigid_transform_problem
 from vlm_agent.msg import People, Status
 
-from .common import LATCHED_QOS, AgentNode, run
+from .common import LATCHED_QOS, PEOPLE_QOS, AgentNode, run
 from .conversions import depth_from_ros, intrinsics_from_ros, people_to_ros, rgb_from_ros, transform_from_pose
 from .image_input import RGBDInput
 from .people_markers import people_markers
-
-# the newest People only; reliable + transient local so the guard and executor (late joiners) get it
-PEOPLE_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 class PeopleNode(AgentNode):

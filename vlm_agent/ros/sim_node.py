@@ -36,7 +36,7 @@ class SimNode(PlanExecutorNode):
         self.info_pub = self.create_publisher(CameraInfo, "camera/color/camera_info", qos)
         self.pose_pub = self.create_publisher(PoseStamped, "camera/pose", LATCHED_QOS)
         self.state_pub = self.create_publisher(SceneState, "sim/scene_state", LATCHED_QOS)
-        self.people_pub = self.create_publisher(PoseArray, "people", LATCHED_QOS)
+        self.people_pub = self.create_publisher(PoseArray, "sim/people_truth", LATCHED_QOS)  # ground truth
         self._frame = None
         self.pose_pub.publish(pose_stamped(Header(frame_id=self.base_frame), self.base_from_camera[:3, 3],
                                            self.base_from_camera[:3, :3]))

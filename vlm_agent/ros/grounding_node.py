@@ -9,6 +9,7 @@ from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
 from vlm_agent.core.perception.annotate import annotate
+from vlm_agent.core.perception.privacy import PeopleRedactor
 from vlm_agent.core.backends import BackendSettings, create_backend
 from vlm_agent.core.perception.camera import parse_transform
 from vlm_agent.core.errors import InputError
@@ -66,6 +67,8 @@ class GroundingNode(AgentNode):
                                     "Sentence-embedding model folder for unknown nouns; '' = the bundled MiniLM, "
                                     "'none' = off.")
         self.publish_annotated = self.param("publish_annotated_image", True, "Publish vlm_agent/annotated_image.")
+        self.redact_people = PeopleRedactor(self.param("annotated_people", "box", "People in the annotated image: "
+                                                       "box (covered, default), blur, or show (opt-in)."))
         self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
         self.camera_pose: np.ndarray | None = None
         self.camera_pose_problem = ""
@@ -152,7 +155,7 @@ class GroundingNode(AgentNode):
         try:
             self.marker_pub.publish(result_markers(result, header))
             if self.publish_annotated:
-                self.annotated_pub.publish(image_to_ros(annotate(frame.rgb, result), "rgb8", header))
+                self.annotated_pub.publish(image_to_ros(annotate(self.redact_people(frame.rgb), result), "rgb8", header))
         except Exception as exc:  # drawing is a view of the result: it never takes the node down
             self.report(Status.WARN, f"command '{command.id}': markers/annotated image not drawn: {exc!r}")
 

@@ -15,6 +15,7 @@ from .ssd_anchors import RawDetection, decode, generate_anchors, weighted_nms
 
 MIN_MASK_PIXELS = 50
 DEPTH_BAND_M = 0.6      # points further than this behind the person's median depth are background
+MAX_POINTS = 4000       # depth pixels per person used for the centroid and closest point
 
 
 @dataclass(frozen=True)
@@ -132,33 +133,34 @@ def tighten(detection: PersonDetection, mask: np.ndarray | None) -> PersonDetect
 
 def locate(detection: PersonDetection, frame: RGBDFrame, mask: np.ndarray | None) -> PersonObservation:
     """Camera and base-frame centroid and closest point of the person's depth pixels: the mask
-    inside the box when it has enough pixels, else the box's central half."""
+    inside the box when it has enough pixels, else the box's central half. At most MAX_POINTS
+    pixels, evenly spread, are used."""
     if frame.depth_m is None or frame.intrinsics is None:
         return PersonObservation(detection)
     x0, y0, x1, y1 = (int(round(v)) for v in detection.bbox_xyxy)
-    region = np.zeros(frame.depth_m.shape, bool)
-    if mask is not None:
-        region[y0:y1, x0:x1] = mask[y0:y1, x0:x1]
+    depth = frame.depth_m[y0:y1, x0:x1]
+    region = mask[y0:y1, x0:x1] if mask is not None else np.zeros(depth.shape, bool)
     if region.sum() < MIN_MASK_PIXELS:
-        qx, qy = (x1 - x0) // 4, (y1 - y0) // 4
-        region[:] = False
-        region[y0 + qy:y1 - qy, x0 + qx:x1 - qx] = True
-    depth = frame.depth_m
+        qy, qx = depth.shape[0] // 4, depth.shape[1] // 4
+        region = np.zeros(depth.shape, bool)
+        region[qy:depth.shape[0] - qy, qx:depth.shape[1] - qx] = True
     valid = region & np.isfinite(depth) & (depth > 0)
-    if valid.sum() < 10:
-        return PersonObservation(detection)
-    median = float(np.median(depth[valid]))
-    valid &= np.abs(depth - median) <= DEPTH_BAND_M
     vs, us = np.nonzero(valid)
+    if len(vs) < 10:
+        return PersonObservation(detection)
+    step = max(1, len(vs) // MAX_POINTS)
+    vs, us = vs[::step], us[::step]
     z = depth[vs, us].astype(float)
+    keep = np.abs(z - np.median(z)) <= DEPTH_BAND_M
+    vs, us, z = vs[keep] + y0, us[keep] + x0, z[keep]
     k = frame.intrinsics
     points = np.stack([(us - k.cx) * z / k.fx, (vs - k.cy) * z / k.fy, z], axis=1)
-    centroid_camera = np.median(points, axis=0)
+    centroid_camera = tuple(map(float, np.median(points, axis=0)))
     base = frame.to_base(points)
     if base is None:
         closest = points[np.argmin(np.linalg.norm(points, axis=1))]
-        return PersonObservation(detection, tuple(map(float, centroid_camera)), None, None, tuple(map(float, closest)))
-    near = np.percentile(np.linalg.norm(base[:, :2], axis=1), 2)  # robust against stray pixels
-    index = int(np.argmin(np.abs(np.linalg.norm(base[:, :2], axis=1) - near)))
-    return PersonObservation(detection, tuple(map(float, centroid_camera)), tuple(map(float, np.median(base, axis=0))),
+        return PersonObservation(detection, centroid_camera, None, None, tuple(map(float, closest)))
+    reach = np.hypot(base[:, 0], base[:, 1])
+    index = int(np.argmin(np.abs(reach - np.percentile(reach, 2))))  # robust against stray pixels
+    return PersonObservation(detection, centroid_camera, tuple(map(float, np.median(base, axis=0))),
                              tuple(map(float, base[index])), tuple(map(float, points[index])))

@@ -47,3 +47,11 @@ def test_ground_json_lists_the_people(person_scene):
 def test_missing_input_is_a_json_error(tmp_path):
     done = run("people", str(tmp_path / "nothing.png"))
     assert done.returncode == 1 and "nothing.png not found" in json.loads(done.stdout)["error"]
+
+
+def test_ground_resolves_a_command_aimed_at_the_person(person_scene):
+    done = run("ground", str(person_scene), "--command", "give the green cube to the person", "--no-synonyms")
+    out = json.loads(done.stdout)
+    assert out["status"] == "ok", out["explanation"]
+    assert out["destination"]["label"] == "person"
+    assert np.linalg.norm(np.subtract(out["destination"]["position_base"][:2], (0.8, 0.8))) < 0.10

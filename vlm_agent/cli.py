@@ -23,15 +23,23 @@ def cmd_ground(args) -> int:
                                    remote_model=args.model)
         backend = create_backend(args.backend, **settings.options_for(args.backend))
         grounder = Grounder(backend, None if args.no_synonyms else SynonymResolver())
-        result = grounder.ground(frame, args.command)
+        people = _people_or_error(frame)
+        result = grounder.ground(frame, args.command, _people_objects(people, frame))
     except (InputError, ValueError, ImportError) as exc:
         result = GroundingResult(STATUS_ERROR, str(exc), command_text=args.command)
         frame = None
     report = result_dict(result)
     if frame is not None:
-        report.update(_people_or_error(frame))
+        report.update(people)
     print(json.dumps(report, indent=2))
     return 1 if result.status == STATUS_ERROR else 0
+
+
+def _people_objects(people: dict, frame) -> tuple:
+    from .core.perception.people_objects import people_objects
+    found = [{"id": f"person_{i + 1}", "score": p["score"], "bbox_xyxy": p["bbox_xyxy"], "centroid": p["position_base"],
+              "closest_point": p["closest_point_base"]} for i, p in enumerate(people.get("people") or [])]
+    return tuple(people_objects(found, frame.base_from_camera))
 
 
 def _people_or_error(frame) -> dict:

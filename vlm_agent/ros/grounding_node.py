@@ -25,6 +25,7 @@ from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
 from .conversions import (approval_problem, depth_from_ros, sign_message, grounding_to_ros, image_to_ros, intrinsics_from_ros, rgb_from_ros,
                           stamp_ns, transform_from_pose)
 from .image_input import RGBDInput
+from .people_input import PeopleInput
 from .trusted_input import TrustedInput
 from .markers import result_markers
 
@@ -95,6 +96,7 @@ class GroundingNode(AgentNode):
         self.result_pub = self.create_publisher(GroundingResultMsg, "vlm_agent/grounding", EVENTS_QOS)
         self.marker_pub = self.create_publisher(MarkerArray, "vlm_agent/markers", EVENTS_QOS)
         self.annotated_pub = self.create_publisher(Image, "vlm_agent/annotated_image", EVENTS_QOS)
+        self.people_input = PeopleInput(self, self.base_frame)
         if self.unavailable:
             self.report(Status.ERROR, f"{self.unavailable}; every command is answered with an error")
         else:
@@ -141,7 +143,7 @@ class GroundingNode(AgentNode):
                 raise InputError(self.unavailable)
             frame = self._frame()
             header = Header(stamp=self.input.synced.rgb.header.stamp, frame_id=frame.frame_id)
-            result = self.grounder.ground(frame, command.text)
+            result = self.grounder.ground(frame, command.text, self.people_input.objects(frame.base_from_camera))
         except InputError as exc:
             result = GroundingResult(STATUS_ERROR, str(exc), command_text=command.text)
         except Exception as exc:  # the node stays up and says what went wrong

@@ -6,6 +6,8 @@
    rocket without) and on sim renders of the person billboard at several places, with the position error
 3. person enters the stop zone -> the simulator executor holds the arm: real sim node, real people
    node and the executor over DDS in one process (target p50 <= 200 ms)
+4. command -> approved plan through the launched graph with and without the people node
+   (target: at most 10% slower with it)
 
 usage: PYTHONPATH=. python bench/people_bench.py [--frames 60] [--trials 10]
 """
@@ -169,11 +171,57 @@ def bench_halt(trials: int) -> None:
           f"{'met' if np.percentile(from_frame, 50) <= TARGET_HALT_P50_MS else 'NOT met'})")
 
 
+def _command_latencies(with_people: bool, repeats: int) -> list[float]:
+    import rclpy
+    from pathlib import Path
+    from vlm_agent.launcher import Graph
+    from vlm_agent.ros.client import AgentClient
+    commands = ("point at the red cube", "point at the blue cube", "point at the yellow ball",
+                "point at the cube left of the blue cube")
+    out = Path(__file__).resolve().parents[1] / "bench_output"
+    overrides = {"guard": {"max_commands": 10000, "audit_log": str(out / "people_bench_audit.jsonl")}}
+    if not with_people:  # without a detector both gates would (rightly) hold everything
+        overrides["guard"]["people_stale_action"] = "warn"
+        overrides["sim"] = {"people_stale_action": "warn"}
+    graph = Graph(use_sim=True, overrides=overrides, log_dir=out / "people_bench_logs")
+    if not with_people:
+        graph.nodes = [n for n in graph.nodes if n.name != "people"]
+    nodes = ("sim", "guard", "grounding", "planner") + (("people",) if with_people else ())
+    latencies = []
+    with graph:
+        rclpy.init()
+        client = AgentClient("people_bench_client")
+        try:
+            if not client.wait_for_graph(nodes, 180):
+                raise RuntimeError(f"graph did not start: {graph.failed()}")
+            for _ in range(repeats):
+                for text in commands:
+                    trace = client.run(text, timeout=30)
+                    if trace.plan is None:
+                        raise RuntimeError(f"no plan for '{text}': {trace.message}")
+                    latencies.append((trace.first_seen["plans"] - trace.sent_at) * 1000)
+        finally:
+            client.destroy_node()
+            rclpy.try_shutdown()
+    return latencies
+
+
+def bench_command_latency(repeats: int) -> None:
+    print("4. command -> approved plan through the launched graph (processes over DDS)")
+    without = _command_latencies(False, repeats)
+    print(f"   without the people node: {stats(without)}")
+    with_people = _command_latencies(True, repeats)
+    print(f"   with the people node:    {stats(with_people)}")
+    ratio = np.percentile(with_people, 50) / np.percentile(without, 50)
+    print(f"   p50 ratio {ratio:.2f} (target <= 1.10: {'met' if ratio <= 1.10 else 'NOT met'})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--skip-halt", action="store_true")
+    parser.add_argument("--graph-repeats", type=int, default=0, help="repeats of 4 commands for part 4 (0 = skip)")
     args = parser.parse_args()
     from vlm_agent.core.perception.people import PersonDetector
     detector = PersonDetector(threads=1)
@@ -182,6 +230,8 @@ def main() -> None:
     bench_detection(detector)
     if not args.skip_halt:
         bench_halt(args.trials)
+    if args.graph_repeats:
+        bench_command_latency(args.graph_repeats)
 
 
 if __name__ == "__main__":

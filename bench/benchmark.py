@@ -68,7 +68,7 @@ def bench_graph(repeats: int) -> float:
         rclpy.init()
         client = AgentClient("benchmark_client")
         try:
-            if not client.wait_for_graph(("sim", "guard", "grounding", "planner"), 120):
+            if not client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 120):
                 raise RuntimeError(f"graph did not start: {graph.failed()}")
             for _ in range(repeats):
                 for text in PLAN_COMMANDS:

@@ -78,7 +78,7 @@ def main():
         rclpy.init()
         client = AgentClient("reliability_bench")
         try:
-            if not client.wait_for_graph(("sim", "guard", "grounding", "planner"), 120):
+            if not client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 120):
                 raise RuntimeError(f"graph did not start: {graph.failed()}")
             ok = bench_burst(client, args.burst)
             client.spin_until(lambda: False, 10.5)  # the burst used up the rate-limit window

@@ -49,6 +49,9 @@ if [ "$(cat "$venv/.vlm_agent_msgs" 2>/dev/null)" != "$msg_hash" ]; then
   echo "$msg_hash" > "$venv/.vlm_agent_msgs"
 fi
 
+# Person models (MediaPipe .tflite files from the mediapipe wheel), fetched now, never at run time.
+python "$repo/scripts/fetch_people_models.py" "$venv"
+
 # Sources stay in the checkout (a path entry, so vlm_agent.msg and vlm_agent.core merge).
 python -m pip install -q --no-deps --no-build-isolation -e "$repo" --config-settings editable_mode=compat
 python -c 'import vlm_agent.msg, vlm_agent.core' && echo "vlm_agent is set up in $venv"

@@ -42,3 +42,29 @@ class FakePeers:
 
     def silence(self, role):
         self.silent.add(role)
+
+
+class FakePeopleDetector:
+    """Publishes vlm_agent/People (base frame) at 20 Hz from a test node, as the people node does;
+    set `points` to the people's closest points, or call stop() to fall silent."""
+
+    def __init__(self, node, points=()):
+        from vlm_agent.msg import People
+        from vlm_agent.ros.common import PEOPLE_QOS
+        self.node, self.points = node, list(points)
+        self.publisher = node.create_publisher(People, "vlm_agent/people", PEOPLE_QOS)
+        self.timer = node.create_timer(0.05, self.publish)
+
+    def publish(self):
+        from geometry_msgs.msg import Point
+        from std_msgs.msg import Header
+        from vlm_agent.msg import People, Person
+        msg = People(header=Header(stamp=self.node.get_clock().now().to_msg(), frame_id="base_link"))
+        for index, (x, y, z) in enumerate(self.points):
+            msg.people.append(Person(id=f"person_{index + 1}", score=0.9, bbox_xyxy=[0.0, 0.0, 10.0, 10.0],
+                                     has_position=True, closest_point=Point(x=x, y=y, z=z),
+                                     centroid=Point(x=x, y=y, z=z)))
+        self.publisher.publish(msg)
+
+    def stop(self):
+        self.timer.cancel()

@@ -6,14 +6,14 @@ import time
 import numpy as np
 import pytest
 from ros_helpers import rclpy, spin_until
-from geometry_msgs.msg import Pose, PoseArray, PoseStamped
+from geometry_msgs.msg import PoseStamped
 from std_msgs.msg import Header
 
 from vlm_agent.core.perception.objects import Plan, PlanStep
 from vlm_agent.launcher import Graph
-from vlm_agent.msg import Command, GroundedObject, GroundingResult, Plan as PlanMsg
+from vlm_agent.msg import Command, GroundedObject, GroundingResult, People, Plan as PlanMsg
 from vlm_agent.ros.client import AgentClient
-from vlm_agent.ros.common import EVENTS_QOS, LATCHED_QOS
+from vlm_agent.ros.common import EVENTS_QOS, LATCHED_QOS, PEOPLE_QOS
 from vlm_agent.ros.conversions import plan_to_ros, pose_stamped, time_to_ros
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]  # starts the whole graph
@@ -27,7 +27,7 @@ def graph(tmp_path_factory):
         client = AgentClient("bypass_test")
         attacker = rclpy.create_node("intruder")
         try:
-            assert client.wait_for_graph(("sim", "guard", "grounding", "planner"), 180), running.failed()
+            assert client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 180), running.failed()
             assert client.spin_until(lambda: client.scene_state is not None, 30)
             yield client, attacker
         finally:
@@ -111,18 +111,18 @@ def test_a_plan_reusing_a_refused_commands_id_is_refused(graph):
 
 def test_spoofed_people_stop_plans_until_the_stranger_leaves(graph):
     client, attacker = graph
-    publisher = attacker.create_publisher(PoseArray, "people", LATCHED_QOS)
+    publisher = attacker.create_publisher(People, "vlm_agent/people", PEOPLE_QOS)
     _wait_matched(client, publisher)
     since = len(client.statuses)
-    nobody = PoseArray(header=Header(frame_id="base_link"))  # "clears" the person the sim sees
+    nobody = People(header=Header(frame_id="base_link"))  # would "clear" any person the detector sees
     publisher.publish(nobody)
-    assert _told(client, "people has 2 publishers", since)
+    assert _told(client, "vlm_agent/people has publisher(s) other than /people", since)
     trace = client.run("point at the red cube", timeout=30)
     assert any(v.category == "untrusted_input" for v in trace.verdicts), [v.reason for v in trace.verdicts]
     assert trace.status == "refused" and trace.plans == []
     since = len(client.statuses)
     attacker.destroy_publisher(publisher)
-    assert _told(client, "people is trusted again", since)  # the sim's own latched people, received anew
+    assert _told(client, "vlm_agent/people is trusted again", since)  # the detector's next message
     trace = client.run("point at the red cube", timeout=30)
     assert trace.status == "executed", trace.message
 

@@ -5,10 +5,10 @@ a broken configuration, people near the path and an unsafe camera image."""
 from dataclasses import replace
 
 import pytest
-from ros_helpers import FakePeers, rclpy, signed, spin_until
+from ros_helpers import FakePeers, FakePeopleDetector, rclpy, signed, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
-from geometry_msgs.msg import Pose, PoseArray, PoseStamped
+from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
@@ -27,6 +27,7 @@ class Harness:
     def __init__(self, tmp_path, roles=("grounding", "planner", "executor"), **params):
         params.setdefault("use_embedding_guard", False)
         params.setdefault("audit_log", str(tmp_path / "audit.jsonl"))
+        params.setdefault("people_source", "/guard_tester")
         self.node = GuardNode(parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
         self.tester = rclpy.create_node("guard_tester")
         self.executor = SingleThreadedExecutor()
@@ -47,14 +48,15 @@ class Harness:
         self.result_pub = t.create_publisher(GroundingResult, "vlm_agent/grounding", EVENTS_QOS)
         self.explanation_pub = t.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
         self.execution_pub = t.create_publisher(ExecutionStatus, "vlm_agent/execution", EVENTS_QOS)
-        self.people_pub = t.create_publisher(PoseArray, "people", LATCHED_QOS)
+        self.people = FakePeopleDetector(t)
         self.image_pub = t.create_publisher(Image, "camera/color/image_raw", sensor_qos("reliable"))
         self.effector_pub = t.create_publisher(PoseStamped, "robot/end_effector_pose", LATCHED_QOS)
         self.effector_pub.publish(pose_stamped(Header(frame_id="base_link"), (0.3, 0.0, 0.3)))
         assert spin_until(self.executor, lambda: self.command_pub.get_subscription_count() > 0 and
                           self.plan_pub.get_subscription_count() > 0 and
-                          all(not self.node.peers.problem(r, _now()) for r in roles) and
-                          self.node.effector is not None)
+                          all(not self.node.peers.problem(r, _now()) for r in roles if r != "guard") and
+                          self.node.effector is not None and
+                          (self.node.people_received_at is not None or params["people_source"] != "/guard_tester"))
 
     def wait(self, condition, timeout=20.0):
         assert spin_until(self.executor, condition, timeout)
@@ -271,15 +273,42 @@ def test_broken_guard_configuration_refuses_everything(ros, tmp_path):
 
 def test_person_near_the_path_stops_the_plan(ros, tmp_path):
     h = Harness(tmp_path)
-    people = PoseArray(header=Header(frame_id="base_link"))
-    people.poses.append(Pose())
-    people.poses[0].position.x, people.poses[0].position.y = 0.55, 0.2
-    h.people_pub.publish(people)
+    h.people.points = [(0.55, 0.2, 0.0)]
     h.wait(lambda: len(h.node.people) == 1)
     h.ground("c1")
     verdict = h.send_plan("c1")
     assert not verdict.allowed and verdict.category == "person_nearby"
     assert h.outcome_for("c1").status == "refused" and h.released == []
+    h.close()
+
+
+def _age(h, seconds):
+    h.wait(lambda: h.node.people_problem() != "", seconds + 5)
+
+
+@pytest.mark.parametrize("action", ["halt", "warn"])
+def test_silent_people_detector_releases_no_plan_unless_configured_to_warn(ros, tmp_path, action):
+    h = Harness(tmp_path, people_stale_action=action, people_max_age_s=0.3)
+    h.ground("c1")
+    h.people.stop()
+    _age(h, 0.3)
+    verdict = h.send_plan("c1")
+    if action == "halt":
+        assert not verdict.allowed and verdict.category == "people_detector_down"
+        assert "silent" in verdict.reason and h.released == []
+    else:
+        assert verdict.allowed
+        h.wait(lambda: any("WARNING" in s.message and "NOT checked" in s.message for s in h.statuses))
+        h.wait(lambda: len(h.released) == 1)
+    h.close()
+
+
+def test_people_from_an_unconfigured_source_are_not_trusted(ros, tmp_path):
+    h = Harness(tmp_path, people_source="/the_real_detector")
+    h.ground("c1")
+    verdict = h.send_plan("c1")
+    assert not verdict.allowed and verdict.category in ("untrusted_input", "people_detector_down")
+    h.wait(lambda: any("other than /the_real_detector" in s.message for s in h.statuses))
     h.close()
 
 

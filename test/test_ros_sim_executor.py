@@ -1,8 +1,9 @@
 """The simulator as the graph's executor, over DDS: it runs only unexpired plans released by the
 one guard it hears, reports each plan's fate, and halts mid-plan at once."""
 import pytest
-from ros_helpers import FakePeers, rclpy, signed, spin_until
+from ros_helpers import FakePeers, FakePeopleDetector, rclpy, signed, spin_until
 from rclpy.executors import SingleThreadedExecutor
+from rclpy.parameter import Parameter
 from std_msgs.msg import Header
 
 from vlm_agent.core.perception.objects import Plan, PlanStep
@@ -18,8 +19,9 @@ STEPS = (PlanStep("move_to", (0.5, 0.3, 0.3), max_speed=0.05), PlanStep("move_to
 
 @pytest.fixture
 def sim(ros):
-    node = SimNode()
+    node = SimNode(parameter_overrides=[Parameter("people_source", value="/executor_tester")])
     tester = rclpy.create_node("executor_tester")
+    FakePeopleDetector(tester)  # nobody near
     executor = SingleThreadedExecutor()
     executor.add_node(node)
     executor.add_node(tester)

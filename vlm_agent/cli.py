@@ -16,17 +16,55 @@ def cmd_ground(args) -> int:
     from .core.perception.scene_dir import read_scene_dir
     from .core.language.synonyms import SynonymResolver
     try:
+        frame = None
         frame = read_scene_dir(args.scene_dir, args.max_pixels, depth_required=args.backend == "rgbd_geometry")
         settings = BackendSettings(model_path=args.model, device=args.device, runtime=args.runtime,
                                    onnx_dir=args.onnx_dir, triton_url=args.triton_url, remote_url=args.remote_url,
                                    remote_model=args.model)
         backend = create_backend(args.backend, **settings.options_for(args.backend))
         grounder = Grounder(backend, None if args.no_synonyms else SynonymResolver())
-        result = grounder.ground(frame, args.command)
+        people = _people_or_error(frame)
+        result = grounder.ground(frame, args.command, _people_objects(people, frame))
     except (InputError, ValueError, ImportError) as exc:
         result = GroundingResult(STATUS_ERROR, str(exc), command_text=args.command)
-    print(json.dumps(result_dict(result), indent=2))
+        frame = None
+    report = result_dict(result)
+    if frame is not None:
+        report.update(people)
+    print(json.dumps(report, indent=2))
     return 1 if result.status == STATUS_ERROR else 0
+
+
+def _people_objects(people: dict, frame) -> tuple:
+    from .core.perception.people_objects import people_objects
+    found = [{"id": f"person_{i + 1}", "score": p["score"], "bbox_xyxy": p["bbox_xyxy"], "centroid": p["position_base"],
+              "closest_point": p["closest_point_base"]} for i, p in enumerate(people.get("people") or [])]
+    return tuple(people_objects(found, frame.base_from_camera))
+
+
+def _people_or_error(frame) -> dict:
+    """{'people': [...]} or, without the person models, {'people': None, 'people_error': why}."""
+    from .core.errors import InputError
+    from .core.perception.people import PersonDetector
+    from .core.perception.people_report import people_in_frame
+    try:
+        return {"people": people_in_frame(frame, PersonDetector())["people"]}
+    except InputError as exc:
+        return {"people": None, "people_error": str(exc)}
+
+
+def cmd_people(args) -> int:
+    from .core.errors import InputError
+    from .core.perception.people import PersonDetector
+    from .core.perception.people_report import people_in_frame, read_image_or_scene
+    try:
+        frame = read_image_or_scene(args.path, args.max_pixels)
+        report = people_in_frame(frame, PersonDetector(args.model_dir or None, args.min_score))
+    except InputError as exc:
+        print(json.dumps({"error": str(exc)}, indent=2))
+        return 1
+    print(json.dumps(report, indent=2))
+    return 0
 
 
 EXIT_ALLOWED, EXIT_ERROR, EXIT_REFUSED = 0, 1, 3  # 2 is argparse's usage error
@@ -189,6 +227,14 @@ def build_parser() -> argparse.ArgumentParser:
     ground.add_argument("--max-pixels", type=int, default=MAX_PIXELS,
                         help="larger images are refused from their header (default %(default)s)")
     ground.set_defaults(func=cmd_ground)
+    people = sub.add_parser("people", help="detect people in an image or SCENE_DIR: one JSON object {people: "
+                            "[{bbox_xyxy, score, position_camera, position_base}], latency_ms}")
+    people.add_argument("path", help="image file, or SCENE_DIR (positions need depth.png and camera.yaml)")
+    people.add_argument("--model-dir", default="", help="folder with the .tflite person models (default: the "
+                        "package's, from scripts/setup.sh)")
+    people.add_argument("--min-score", type=float, default=0.5)
+    people.add_argument("--max-pixels", type=int, default=MAX_PIXELS)
+    people.set_defaults(func=cmd_people)
     guard = sub.add_parser("guard", help="check a command with the safety guard", epilog=GUARD_EXIT_CODES)
     guard.add_argument("text", help="the command, or - to read one command per line from stdin (one JSON object "
                        "per line out)")

@@ -31,7 +31,7 @@ def run_demo(out_dir: Path, params_file: str | None = None) -> int:
         client = AgentClient("vlm_agent_demo")
         try:
             print("starting simulator, guard, grounding and planner ...", flush=True)
-            if not client.wait_for_graph(("sim", "guard", "grounding", "planner"), timeout=90):
+            if not client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=90):
                 print(f"the graph did not come up; node logs in {out_dir / 'logs'}; exited: {graph.failed()}")
                 return 1
             client.spin_until(lambda: client.scene_state is not None, 30)

@@ -26,6 +26,7 @@ NODES = (
     NodeSpec("guard", "vlm_agent.ros.guard_node", "guard_node"),
     NodeSpec("grounding", "vlm_agent.ros.grounding_node", "grounding_node"),
     NodeSpec("planner", "vlm_agent.ros.planner_node", "planner_node"),
+    NodeSpec("people", "vlm_agent.ros.people_node", "people_node"),
 )
 
 

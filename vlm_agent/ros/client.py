@@ -167,7 +167,8 @@ class AgentClient(Node):
         """Until each node has said it is ready and a probe command has come back through
         guard, grounding and planner (so every link between them is matched)."""
         deadline = time.monotonic() + timeout
-        roles = {"guard", "grounding", "planner"} | ({"executor"} if "sim" in nodes else set())
+        roles = {"guard", "grounding", "planner"} | ({"executor"} if "sim" in nodes else set()) | \
+            ({"people"} if "people" in nodes else set())
         def ready():
             said = {s.node.rsplit("/", 1)[-1] for s in self.statuses}
             heard = all(not self.peers.problem(role, time.monotonic()) for role in roles)

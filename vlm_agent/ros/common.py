@@ -33,6 +33,8 @@ LATCHED_QOS = QoSProfile(depth=EVENTS_DEPTH, reliability=ReliabilityPolicy.RELIA
 # liveliness: only the newest heartbeat of each node matters
 HEARTBEAT_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.VOLATILE)
 HEARTBEAT_PERIOD_S = 0.5
+# people detections: only the newest matters; reliable + transient local so late joiners get it
+PEOPLE_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 def sensor_qos(reliability: str) -> QoSProfile:

@@ -232,3 +232,36 @@ def task_result_to_ros(report: TaskReport, header: Header) -> ExecuteTask.Result
 
 def task_feedback_to_ros(step: int, total: int, stage: str, message: str) -> ExecuteTask.Feedback:
     return ExecuteTask.Feedback(step=max(0, int(step)), total_steps=max(0, int(total)), stage=stage, message=message)
+
+
+def people_to_ros(tracked, header: Header):
+    """Tracked people (core.perception.people_tracking.TrackedPerson) -> vlm_agent/People in the base frame."""
+    from geometry_msgs.msg import Point
+    from vlm_agent.msg import People, Person
+    msg = People(header=header)
+    for track in tracked:
+        observation = track.observation
+        person = Person(id=track.id, score=float(observation.detection.score),
+                        bbox_xyxy=[float(v) for v in observation.detection.bbox_xyxy])
+        if observation.centroid_base is not None and observation.closest_base is not None:
+            person.has_position = True
+            person.closest_point = Point(x=observation.closest_base[0], y=observation.closest_base[1],
+                                         z=observation.closest_base[2])
+            person.centroid = Point(x=observation.centroid_base[0], y=observation.centroid_base[1],
+                                    z=observation.centroid_base[2])
+        msg.people.append(person)
+    return msg
+
+
+def people_points_from_ros(msg) -> list[tuple[float, float, float]]:
+    """The closest point of every person with a position (what separation checks use)."""
+    return [(p.closest_point.x, p.closest_point.y, p.closest_point.z) for p in msg.people if p.has_position]
+
+
+def people_from_ros(msg) -> list[dict]:
+    """vlm_agent/People -> plain dicts (id, score, bbox_xyxy, closest_point, centroid or None)."""
+    def point(p):
+        return (p.x, p.y, p.z)
+    return [{"id": p.id, "score": float(p.score), "bbox_xyxy": [float(v) for v in p.bbox_xyxy],
+             "closest_point": point(p.closest_point) if p.has_position else None,
+             "centroid": point(p.centroid) if p.has_position else None} for p in msg.people]

@@ -3,13 +3,16 @@
 It acts only on plans with a valid guard approval (signature, expiry, single use) from the one
 guard it hears, re-checks hard limits itself, runs plans one after another from a 50 Hz control
 loop, halts at once on vlm_agent/halt, reports every plan's fate on vlm_agent/execution and
-its end effector on robot/end_effector_pose.
+its end effector on robot/end_effector_pose. Speed and separation monitoring (separation_watch.py)
+caps the running plan's speed, or holds it still, while people detected on vlm_agent/people are
+near the arm or its remaining path, or while the people detector is silent.
 
 A driver implements two methods:
     start_plan(plan: core.objects.Plan) -> execution   (raise InputError to refuse)
     end_effector_position() -> (x, y, z) in base_frame
-where execution offers advance(dt_s) -> bool (True when done), halt(reason), and the
-attributes halted, step_index, total_steps, log and progress (see core/sim/execution.py).
+where execution offers advance(dt_s) -> bool (True when done), halt(reason), remaining_path(), and the
+attributes halted, step_index, total_steps, log, progress and speed_cap (None, a cap in m/s, or 0 =
+hold still; see core/sim/execution.py).
 """
 from __future__ import annotations
 
@@ -23,10 +26,11 @@ from std_msgs.msg import Header
 from vlm_agent.core.errors import InputError
 from vlm_agent.core.safety.plan_guard import ExecutionLimits, Workspace
 from vlm_agent.core.safety.signing import ApprovalVerifier
-from vlm_agent.msg import Command, ExecutionStatus, Plan, Status
+from vlm_agent.msg import Command, ExecutionStatus, Explanation, Plan, Status
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode
 from .conversions import approval_problem, plan_from_ros, pose_stamped
+from .separation_watch import SeparationWatch
 
 CONTROL_PERIOD_S = 0.02
 
@@ -53,6 +57,8 @@ class PlanExecutorNode(AgentNode):
         self.running, self.running_id, self.reported_step, self.waiting = None, "", -1, deque()
         self.execution_pub = self.create_publisher(ExecutionStatus, "vlm_agent/execution", EVENTS_QOS)
         self.effector_pub = self.create_publisher(PoseStamped, "robot/end_effector_pose", LATCHED_QOS)
+        self.explanation_pub = self.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
+        self.separation = SeparationWatch(self)
         self.create_subscription(Plan, "vlm_agent/plan", self._on_plan, EVENTS_QOS)
         self.create_subscription(Command, "vlm_agent/halt", self._on_halt, EVENTS_QOS)
         self.create_timer(CONTROL_PERIOD_S, self._step)
@@ -98,6 +104,7 @@ class PlanExecutorNode(AgentNode):
         with self.lock:
             if self.running is None and self.waiting:
                 self._start(self.waiting.popleft())
+            self._watch_people()
             if self.running is None:
                 return
             finished = self.running.advance(CONTROL_PERIOD_S * self.speedup)
@@ -107,6 +114,20 @@ class PlanExecutorNode(AgentNode):
             elif self.running.step_index != self.reported_step:
                 self.reported_step = self.running.step_index
                 self._publish_execution(self.running_id, "executing", self.running.progress)
+
+    def _watch_people(self):
+        state, changed = self.separation.check(self.end_effector_position(), self.running)
+        if changed:
+            level = Status.INFO if state.speed_cap is None and not state.reason.startswith("WARNING") else Status.WARN
+            self.report(level, f"separation: {state.reason}")
+            if self.running is not None:
+                self._publish_execution(self.running_id, "executing", f"{self.running.progress}; {state.reason}")
+                self.explanation_pub.publish(Explanation(
+                    header=Header(stamp=self.get_clock().now().to_msg(), frame_id=self.base_frame),
+                    command_id=self.running_id, stage="executor", text=state.reason[:1000]))
+        if self.running is not None and not self.running.halted and self.separation.paused_too_long():
+            self.running.halt(f"held still for over {self.separation.max_pause_s:.0f} s ({state.reason})")
+            self._publish_execution(self.running_id, "halted", self.running.progress)
 
     def _start(self, msg: Plan):
         plan = plan_from_ros(msg)

@@ -9,6 +9,7 @@ from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
 from vlm_agent.core.perception.annotate import annotate
+from vlm_agent.core.perception.privacy import PeopleRedactor
 from vlm_agent.core.backends import BackendSettings, create_backend
 from vlm_agent.core.perception.camera import parse_transform
 from vlm_agent.core.errors import InputError
@@ -24,6 +25,7 @@ from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
 from .conversions import (approval_problem, depth_from_ros, sign_message, grounding_to_ros, image_to_ros, intrinsics_from_ros, rgb_from_ros,
                           stamp_ns, transform_from_pose)
 from .image_input import RGBDInput
+from .people_input import PeopleInput
 from .trusted_input import TrustedInput
 from .markers import result_markers
 
@@ -66,6 +68,8 @@ class GroundingNode(AgentNode):
                                     "Sentence-embedding model folder for unknown nouns; '' = the bundled MiniLM, "
                                     "'none' = off.")
         self.publish_annotated = self.param("publish_annotated_image", True, "Publish vlm_agent/annotated_image.")
+        self.redact_people = PeopleRedactor(self.param("annotated_people", "box", "People in the annotated image: "
+                                                       "box (covered, default), blur, or show (opt-in)."))
         self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
         self.camera_pose: np.ndarray | None = None
         self.camera_pose_problem = ""
@@ -92,6 +96,7 @@ class GroundingNode(AgentNode):
         self.result_pub = self.create_publisher(GroundingResultMsg, "vlm_agent/grounding", EVENTS_QOS)
         self.marker_pub = self.create_publisher(MarkerArray, "vlm_agent/markers", EVENTS_QOS)
         self.annotated_pub = self.create_publisher(Image, "vlm_agent/annotated_image", EVENTS_QOS)
+        self.people_input = PeopleInput(self, self.base_frame)
         if self.unavailable:
             self.report(Status.ERROR, f"{self.unavailable}; every command is answered with an error")
         else:
@@ -138,7 +143,7 @@ class GroundingNode(AgentNode):
                 raise InputError(self.unavailable)
             frame = self._frame()
             header = Header(stamp=self.input.synced.rgb.header.stamp, frame_id=frame.frame_id)
-            result = self.grounder.ground(frame, command.text)
+            result = self.grounder.ground(frame, command.text, self.people_input.objects(frame.base_from_camera))
         except InputError as exc:
             result = GroundingResult(STATUS_ERROR, str(exc), command_text=command.text)
         except Exception as exc:  # the node stays up and says what went wrong
@@ -152,7 +157,7 @@ class GroundingNode(AgentNode):
         try:
             self.marker_pub.publish(result_markers(result, header))
             if self.publish_annotated:
-                self.annotated_pub.publish(image_to_ros(annotate(frame.rgb, result), "rgb8", header))
+                self.annotated_pub.publish(image_to_ros(annotate(self.redact_people(frame.rgb), result), "rgb8", header))
         except Exception as exc:  # drawing is a view of the result: it never takes the node down
             self.report(Status.WARN, f"command '{command.id}': markers/annotated image not drawn: {exc!r}")
 

@@ -13,7 +13,7 @@ import threading
 import time
 
 import numpy as np
-from geometry_msgs.msg import PoseArray, PoseStamped
+from geometry_msgs.msg import PoseStamped
 from std_msgs.msg import Header
 from std_srvs.srv import Trigger
 
@@ -22,11 +22,11 @@ from vlm_agent.core.runtime.deadline import DeadlineRunner
 from vlm_agent.core.safety.signing import ApprovalVerifier
 from vlm_agent.core.perception.objects import Verdict
 from vlm_agent.core.runtime.supervision import BUSY, ERROR, NOT_EXECUTED, CommandTracker, Outcome
-from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResult, Outcome as OutcomeMsg, Plan,
-                           SafetyVerdict, Status)
+from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResult, Outcome as OutcomeMsg, People,
+                           Plan, SafetyVerdict, Status)
 
-from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
-from .conversions import approval_problem, outcome_to_ros, verdict_to_ros
+from .common import EVENTS_QOS, LATCHED_QOS, PEOPLE_QOS, AgentNode, run
+from .conversions import approval_problem, outcome_to_ros, people_from_ros, verdict_to_ros
 from .guard_checks import declare_checks
 from .guard_commands import CommandGate
 from .guard_plans import PlanGate
@@ -63,6 +63,8 @@ class GuardNode(CommandGate, PlanGate, AgentNode):
         self.peers = self.watch_peers()
         self.lock = threading.RLock()
         self.people: list[np.ndarray] = []
+        self.detected_people: list[dict] = []  # the latest vlm_agent/People, for commands aimed at a person
+        self.people_received_at: float | None = None
         self.effector: tuple[float, float, float] | None = None  # where the path starts
         self.labels: dict[str, dict[str, str]] = {}  # command id -> object id -> label
         self.held_plans: dict[str, tuple[Plan, float]] = {}
@@ -84,9 +86,17 @@ class GuardNode(CommandGate, PlanGate, AgentNode):
 
         self.create_service(Trigger, "vlm_agent/stop", self._on_stop_service)
         self.create_timer(0.1, self._supervise)
-        self.people_source = self.param("people_source", "", "Fully qualified name of the node whose people "
-                                        "detections the guard trusts ('' = any single publisher).")
-        self.people_input = TrustedInput(self, PoseArray, "people", LATCHED_QOS, self._on_people, self.people_source)
+        self.people_source = self.param("people_source", "/people", "Fully qualified name of the only node whose "
+                                        "detections on vlm_agent/people the guard trusts.")
+        self.people_max_age_s = self.param("people_max_age_s", 1.0, "People detections older than this mean the "
+                                           "detector is down: no plan is released, s.")
+        self.people_stale_action = self.param("people_stale_action", "halt", "Detector down or stale: halt (release "
+                                              "no plan) or warn (release with a loud warning).")
+        if self.people_stale_action not in ("halt", "warn"):
+            self.failure = self.failure or (f"people_stale_action must be halt or warn, got "
+                                            f"'{self.people_stale_action}'; refusing everything")
+        self.people_input = TrustedInput(self, People, "vlm_agent/people", PEOPLE_QOS, self._on_people,
+                                         self.people_source)
         self.effector_input = TrustedInput(self, PoseStamped, "robot/end_effector_pose", LATCHED_QOS,
                                            self._on_effector)
         self.publisher_audit = PublisherAudit(self, self.peers, self.people_source)
@@ -102,8 +112,25 @@ class GuardNode(CommandGate, PlanGate, AgentNode):
         self.start_heartbeat()
 
     # -- what the rest of the graph says ----------------------------------------------------
-    def _on_people(self, msg: PoseArray):
-        self.people = [np.array([p.position.x, p.position.y, p.position.z]) for p in msg.poses]
+    def _on_people(self, msg: People):
+        if msg.header.frame_id != self.plan_guard.base_frame:
+            self.report(Status.ERROR, f"vlm_agent/people in frame '{msg.header.frame_id}', not "
+                        f"'{self.plan_guard.base_frame}': ignored")
+            return
+        detected = people_from_ros(msg)
+        with self.lock:
+            self.detected_people = detected
+            self.people = [np.array(p["closest_point"]) for p in detected if p["closest_point"] is not None]
+            self.people_received_at = time.monotonic()
+
+    def people_problem(self) -> str:
+        """'' while the people detector's output is fresh, else why it cannot be relied on."""
+        if self.people_received_at is None:
+            return "no people detections received on vlm_agent/people (is the people node running?)"
+        age = time.monotonic() - self.people_received_at
+        if age > self.people_max_age_s:
+            return f"the people detector has been silent for {age:.1f} s (limit {self.people_max_age_s:.1f} s)"
+        return ""
 
     def _on_effector(self, msg: PoseStamped):
         p = msg.pose.position

@@ -6,7 +6,7 @@ import time
 
 from vlm_agent.core.perception.objects import Verdict
 from vlm_agent.core.runtime.supervision import NOT_EXECUTED
-from vlm_agent.msg import Plan
+from vlm_agent.msg import Plan, Status
 
 from .conversions import plan_from_ros, plan_to_ros, rgb_from_ros
 
@@ -53,6 +53,13 @@ class PlanGate:
         if untrusted:
             return Verdict(False, "untrusted_input", 1.0, f"{untrusted[0]}: the plan cannot be checked against "
                            "inputs that may be forged; refusing", "plan"), None
+        people_problem = self.people_problem()
+        if people_problem and self.people_stale_action != "warn":
+            return Verdict(False, "people_detector_down", 1.0, f"{people_problem}: people near the path cannot be "
+                           "ruled out; refusing", "plan"), None
+        if people_problem:
+            self.report(Status.WARN, f"WARNING: {people_problem}; releasing the plan anyway "
+                        "(people_stale_action=warn): people near the path are NOT checked")
         labels = self.labels.get(msg.command_id)
         if labels is None:
             return Verdict(False, "guard_error", 1.0, "no grounding result for this plan's command, so the objects "

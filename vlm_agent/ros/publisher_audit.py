@@ -23,7 +23,7 @@ class PublisherAudit:
         grounding = {p.node for p in self.peers.alive("grounding", time.monotonic())} | {own}
         return (TopicRule("vlm_agent/plan", frozenset({own})), TopicRule("vlm_agent/command", frozenset({own})),
                 TopicRule("vlm_agent/grounding", frozenset(grounding), single=False),
-                TopicRule("people", frozenset({self.people_source}) if self.people_source else None),
+                TopicRule("vlm_agent/people", frozenset({self.people_source}) if self.people_source else None),
                 *(TopicRule(topic) for topic in SINGLE_SOURCE_TOPICS))
 
     def run(self) -> dict[str, str]:

@@ -36,20 +36,27 @@ class SimNode(PlanExecutorNode):
         self.info_pub = self.create_publisher(CameraInfo, "camera/color/camera_info", qos)
         self.pose_pub = self.create_publisher(PoseStamped, "camera/pose", LATCHED_QOS)
         self.state_pub = self.create_publisher(SceneState, "sim/scene_state", LATCHED_QOS)
-        self.people_pub = self.create_publisher(PoseArray, "people", LATCHED_QOS)
+        self.people_pub = self.create_publisher(PoseArray, "sim/people_truth", LATCHED_QOS)  # ground truth
         self._frame = None
         self.pose_pub.publish(pose_stamped(Header(frame_id=self.base_frame), self.base_from_camera[:3, 3],
                                            self.base_from_camera[:3, :3]))
-        people = PoseArray(header=Header(frame_id=self.base_frame))
-        for x, y in self.world.scene.people:
-            pose = Pose()
-            pose.position.x, pose.position.y, pose.position.z = float(x), float(y), 0.0
-            people.poses.append(pose)
-        self.people_pub.publish(people)
+        self._publish_people_truth()
+        self.create_subscription(PoseArray, "sim/set_people", self._on_set_people, LATCHED_QOS)
         self._publish_effector()
         self.create_timer(1.0 / rate, self._publish_frame)
         self.report(Status.INFO, f"sim ready: scene '{self.world.scene.name}' with {len(self.world.body_ids)} objects")
         self.start_heartbeat()
+
+    def _on_set_people(self, msg: PoseArray):
+        """Move the simulated people (billboards), in scene order: a test or bench walks them around."""
+        if len(msg.poses) != len(self.world.billboards):
+            self.report(Status.ERROR, f"sim/set_people has {len(msg.poses)} poses, the scene has "
+                        f"{len(self.world.billboards)} people: ignored")
+            return
+        for index, pose in enumerate(msg.poses):
+            self.world.move_person(index, pose.position.x, pose.position.y)
+        self._frame = None  # render anew
+        self._publish_people_truth()
 
     def start_plan(self, plan):
         return self.world.start(plan)
@@ -76,6 +83,14 @@ class SimNode(PlanExecutorNode):
         for publisher, msg in zip((self.rgb_pub, self.depth_pub, self.info_pub), self._frame):
             msg.header.stamp = stamp
             publisher.publish(msg)
+
+    def _publish_people_truth(self):
+        people = PoseArray(header=Header(stamp=self.get_clock().now().to_msg(), frame_id=self.base_frame))
+        for x, y in self.world.people_positions():
+            pose = Pose()
+            pose.position.x, pose.position.y, pose.position.z = float(x), float(y), 0.0
+            people.poses.append(pose)
+        self.people_pub.publish(people)
 
     def _publish_state(self):
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.base_frame)

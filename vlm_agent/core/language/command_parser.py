@@ -105,6 +105,13 @@ def parse_command(text: str) -> ParsedCommand:
     if second:
         rest = f"{rest[:second.start()]} {rest[second.end():]}"
         action = "place"
+    if action == "give":  # "give the red cube to the person", "hand it to the woman on the left"
+        target_text, to, recipient = f" {rest} ".rpartition(" to ")
+        if not to:  # "give me the red cube": no recipient the robot can see
+            return ParsedCommand(text, action, _parse_phrase(rest) if rest else None, None, "")
+        target_text = target_text.strip()
+        target = None if target_text in ("", "it", "this", "that", "them") else _parse_phrase(target_text)
+        return ParsedCommand(text, action, target, _parse_phrase(recipient.strip()), "to")
     if action in ("describe",):
         return ParsedCommand(text, action, _parse_phrase(rest) if rest else None)
     if action == "place":

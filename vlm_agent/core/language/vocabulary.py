@@ -50,6 +50,7 @@ ACTION_WORDS = {
     "grasp": "pick", "fetch": "pick", "hold": "pick", "collect": "pick",
     "put": "place", "place": "place", "set": "place", "drop": "place", "move": "place", "bring": "place",
     "stack": "place", "transfer": "place", "carry": "place",
+    "give": "give", "hand over": "give", "hand": "give", "pass": "give",
     "push": "push", "shove": "push", "slide": "push", "nudge": "push",
     "point at": "point_at", "point to": "point_at", "point": "point_at", "show me": "point_at",
     "look at": "look_at", "look": "look_at", "focus on": "look_at", "watch": "look_at",

@@ -14,6 +14,7 @@ from ..backends.base import GroundingBackend
 from ..language.command_parser import ObjectPhrase, ParsedCommand, parse_command
 from ..errors import InputError
 from .frame import RGBDFrame
+from .people_objects import outside_people
 from .objects import (STATUS_AMBIGUOUS, STATUS_ERROR, STATUS_NOT_FOUND, STATUS_OK, GroundingResult, Match,
                       SceneObject)
 from .spatial import distance, measure, relation_score, view_position
@@ -39,7 +40,8 @@ class Grounder:
         self.backend = backend
         self.synonyms = synonyms
 
-    def ground(self, frame: RGBDFrame, text: str) -> GroundingResult:
+    def ground(self, frame: RGBDFrame, text: str, people: tuple = ()) -> GroundingResult:
+        """`people`: detected people as SceneObjects (people_objects.py), candidates beside the backend's."""
         timings = {}
         start = time.perf_counter()
         try:
@@ -61,7 +63,7 @@ class Grounder:
                 timings["answer"] = _ms(start)
                 return GroundingResult(STATUS_OK, answer, action="ask", command_text=parsed.text, answer=answer,
                                        stage_latency_ms=timings, pose_frame_id=frame.pose_frame_id)
-        objects = self.backend.propose(frame)
+        objects = outside_people(self.backend.propose(frame), people) + list(people)
         timings["propose"] = _ms(start)
         start = time.perf_counter()
         result = self._resolve_command(parsed, objects, frame)
@@ -82,6 +84,8 @@ class Grounder:
             if parsed.action == "describe":
                 answer = describe([m.obj for m in matches])
             return GroundingResult(STATUS_OK, answer, candidates=tuple(matches), answer=answer, **common)
+        if parsed.action == "give":
+            return self._resolve_give(parsed, objects, common)
         target = self.resolve(parsed.target, objects)
         if target.status != STATUS_OK:
             return GroundingResult(target.status, target.message, candidates=target.matches, **common)
@@ -100,6 +104,30 @@ class Grounder:
             STATUS_OK, f"Found the {chosen.obj.description} and the {destination.matches[0].obj.description}.",
             target=chosen, destination=destination.matches[0], destination_relation=parsed.destination_relation,
             references=refs, candidates=target.matches, **common)
+
+    def _resolve_give(self, parsed: ParsedCommand, objects: list[SceneObject], common: dict) -> GroundingResult:
+        """'give/hand X to the person': the recipient is a detected person; X is optional ('hand it to')."""
+        people = [o for o in objects if o.label == "person"]
+        if parsed.destination is None:
+            return GroundingResult(STATUS_NOT_FOUND, "Whom should I hand it to? Say, e.g., 'to the person on the "
+                                   "left': I can hand things only to a person I see.", **common)
+        recipient = self.resolve(parsed.destination, people)
+        if recipient.status != STATUS_OK:
+            message = recipient.message if people else "I do not see anyone to hand it to."
+            return GroundingResult(recipient.status, message, candidates=recipient.matches, **common)
+        person = recipient.matches[0]
+        if parsed.target is None:
+            return GroundingResult(STATUS_OK, f"Handing what I hold to the {person.obj.description} ({person.obj.id}).",
+                                   destination=person, destination_relation="to", candidates=recipient.matches,
+                                   **common)
+        target = self.resolve(parsed.target, [o for o in objects if o.label != "person"])
+        if target.status != STATUS_OK:
+            return GroundingResult(target.status, target.message, candidates=target.matches, **common)
+        chosen = target.matches[0]
+        common["rationale"] = rationale(parsed.target, chosen, target.matches, ())
+        return GroundingResult(STATUS_OK, f"Found the {chosen.obj.description} and the {person.obj.description}.",
+                               target=chosen, destination=person, destination_relation="to",
+                               candidates=target.matches, **common)
 
     def _answer_question(self, parsed: ParsedCommand, objects: list[SceneObject]) -> GroundingResult:
         """What the core answers from the objects when no VQA backend did."""

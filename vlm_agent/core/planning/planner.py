@@ -8,7 +8,7 @@ import numpy as np
 from ..perception.objects import STATUS_OK, GroundingResult, Plan, PlanStep, SceneObject
 from ..perception.spatial import footprint_radius, where
 
-MOTION_ACTIONS = ("pick", "place", "push", "point_at")
+MOTION_ACTIONS = ("pick", "place", "push", "point_at", "give")
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class PlannerConfig:
     max_speed: float = 0.25         # m/s, free motion
     contact_speed: float = 0.05     # m/s, grasping, placing, pushing
     base_frame: str = "base_link"
+    handover_distance: float = 0.6  # a handed object is released this far short of the person's centre, metres
+    handover_height: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ def plan_command(result: GroundingResult, command_id: str, config: PlannerConfig
         return PlanOutcome(None, f"I will not move: {result.message}", tuple(m.obj.id for m in result.candidates))
     if result.action not in MOTION_ACTIONS:
         return PlanOutcome(None, result.answer or result.message or f"{result.action}: nothing to move.", evidence)
+    if result.action == "give":
+        return _give(result, command_id, config, evidence)
     if target is None or target.center_base is None:
         return PlanOutcome(None, "I will not move: the camera's pose in the robot base frame is unknown, so the "
                            "object's position cannot be turned into a robot motion.", evidence)
@@ -103,6 +107,37 @@ def place_position(result: GroundingResult, target: SceneObject, c: PlannerConfi
         direction = side / max(np.linalg.norm(side), 1e-6)
     xy = center[:2] + offset * np.asarray(direction, float)
     return np.array([xy[0], xy[1], surface + half_height + 0.005])
+
+
+def handover_position(person: SceneObject, c: PlannerConfig) -> np.ndarray:
+    """On the line from the robot base to the person, handover_distance short of their centre."""
+    centre = np.asarray(person.center_base, float)
+    direction = centre[:2] / max(np.linalg.norm(centre[:2]), 1e-6)
+    xy = centre[:2] - c.handover_distance * direction
+    return np.array([xy[0], xy[1], c.handover_height])
+
+
+def _give(result: GroundingResult, command_id: str, c: PlannerConfig, evidence) -> PlanOutcome:
+    person = result.destination.obj
+    target = result.target.obj if result.target else None
+    if person.center_base is None or (target is not None and target.center_base is None):
+        return PlanOutcome(None, "I will not move: a position in the robot base frame is unknown.", evidence)
+    release = handover_position(person, c)
+    held = target.id if target is not None else ""
+    steps = _steps(replace(result, action="pick"), target, c) if target is not None else []
+    steps += [PlanStep("move_to", _xyz(release), 0.0, held, "keep", c.max_speed),
+              PlanStep("place", _xyz(release), 0.0, held, "open", c.contact_speed),
+              PlanStep("move_to", _xyz(release + np.array([0.0, 0.0, c.approach_height])), 0.0, "", "keep",
+                       c.max_speed)]
+    labels = {target.id: target.label} if target is not None else {}
+    steps = tuple(replace(s, object_label=labels.get(s.object_id, "")) for s in steps)
+    plan = Plan(command_id, c.base_frame, steps)
+    what = f"the {target.description} ({target.id})" if target is not None else "what I hold"
+    text = (f"I will hand {what} to the {person.description} ({person.id}) at {where(person, plan.frame_id)}, "
+            f"releasing it at ({release[0]:.2f}, {release[1]:.2f}, {release[2]:.2f}) m, {c.handover_distance:.2f} m "
+            f"short of them. Plan: {len(steps)} steps, at most {max(s.max_speed for s in steps):.2f} m/s; the guard "
+            "checks the path keeps its distance from people and the arm slows down near them.")
+    return PlanOutcome(plan, text, evidence)
 
 
 def explain(result: GroundingResult, plan: Plan) -> str:

@@ -16,6 +16,7 @@ class PlanExecution:
         self.world, self.plan = world, plan
         self.step_index, self.log = 0, []
         self.done, self.halted, self.halt_reason = False, False, ""
+        self.speed_cap: float | None = None  # separation monitoring: None = none, 0 = hold still
         self.step_start = world.gripper_position.copy()
 
     @property
@@ -40,6 +41,8 @@ class PlanExecution:
         """Move for dt_s simulated seconds; True once every step has run."""
         if self.halted or self.done:
             return self.done
+        if self.speed_cap is not None and self.speed_cap <= 0:
+            return False
         budget = dt_s
         while budget > 0 and self.step_index < self.total_steps:
             budget = self._travel(budget)
@@ -53,14 +56,19 @@ class PlanExecution:
         step, target = self.plan.steps[self.step_index], self.targets[self.step_index]
         position = self.world.gripper_position
         distance = float(np.linalg.norm(target - position))
-        reach = step.max_speed * budget_s
+        speed = step.max_speed if self.speed_cap is None else min(step.max_speed, self.speed_cap)
+        reach = speed * budget_s
         if distance > reach:
             self.world.move_gripper(position + (target - position) * (reach / distance))
             return 0.0
         self.world.move_gripper(target)
         self.log.append(self.world.finish_step(step, self.step_start, target))
         self.step_index, self.step_start = self.step_index + 1, target
-        return budget_s - distance / step.max_speed
+        return budget_s - distance / speed
+
+    def remaining_path(self) -> list[np.ndarray]:
+        """Targets not reached yet, in the base frame."""
+        return self.targets[self.step_index:]
 
 
 def _checked_targets(plan: Plan, base_from_frame: np.ndarray | None) -> list[np.ndarray]:

@@ -9,6 +9,7 @@ import yaml
 
 from ..perception.camera import CameraIntrinsics
 from ..errors import InputError
+from .billboard import parse_person
 
 BUILTIN_SCENES = Path(__file__).resolve().parents[2] / "scenes"
 
@@ -67,6 +68,7 @@ class SceneSpec:
     table_size: tuple[float, float] = (0.9, 1.2)
     table_center: tuple[float, float] = (0.55, 0.0)
     people: tuple[tuple[float, float], ...] = field(default=())
+    person_specs: tuple = field(default=())  # billboard.PersonSpec per person: a photo on an upright plane
 
 
 def _size(shape: str, raw) -> tuple[float, float, float]:
@@ -102,7 +104,8 @@ def parse_scene(data: dict) -> SceneSpec:
         return SceneSpec(
             name=str(data.get("name", "scene")), camera=camera, objects=tuple(objects),
             table_size=tuple(table.get("size", (0.9, 1.2))), table_center=tuple(table.get("center", (0.55, 0.0))),
-            people=tuple(tuple(p) for p in data.get("people", [])))
+            people=tuple(parse_person(p).position for p in data.get("people", [])),
+            person_specs=tuple(parse_person(p) for p in data.get("people", [])))
     except (KeyError, TypeError, IndexError, ValueError) as exc:
         raise InputError(f"invalid scene description: {exc!r}") from exc
 

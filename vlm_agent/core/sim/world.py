@@ -7,6 +7,7 @@ import numpy as np
 import pybullet as pb
 
 from ..perception.objects import Plan, PlanStep
+from .billboard import Billboard
 from .execution import PlanExecution
 from .scene import TABLE_COLOR, ObjectSpec, SceneSpec
 
@@ -42,6 +43,7 @@ class TabletopWorld:
         pb.setGravity(0, 0, -9.81, physicsClientId=self.client)
         self._make_table()
         self.body_ids = [self._make_object(spec) for spec in scene.objects]
+        self.billboards = [Billboard(self.client, spec, scene.camera.position) for spec in scene.person_specs]
         self.held: int | None = None
         self.plans_executed = 0
         self.gripper_position = np.array([0.3, 0.0, 0.3])
@@ -111,6 +113,13 @@ class TabletopWorld:
         valid = (seg >= 0) & (seg < lookup.size - 1)
         segmentation = np.where(valid, lookup[np.clip(seg, 0, lookup.size - 1)], -1)
         return RenderedFrame(rgb, depth, segmentation)
+
+    def move_person(self, index: int, x: float, y: float) -> None:
+        """Place person `index` (a billboard) elsewhere on the floor plan, still facing the camera."""
+        self.billboards[index].move(x, y)
+
+    def people_positions(self) -> list[tuple[float, float]]:
+        return [b.position for b in self.billboards]
 
     def object_states(self) -> list[ObjectState]:
         states = []

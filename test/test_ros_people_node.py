@@ -1,0 +1,84 @@
+"""The people node over real DDS: a real photo of a person in an RGB-D frame -> vlm_agent/People
+with a base-frame position and a stable id, plus RViz markers; a photo without people -> empty."""
+import numpy as np
+import pytest
+from ros_helpers import rclpy, spin_until
+from rclpy.executors import SingleThreadedExecutor
+from geometry_msgs.msg import PoseStamped
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import Header
+from visualization_msgs.msg import MarkerArray
+
+from vlm_agent.core.perception.camera import CameraIntrinsics
+from vlm_agent.msg import People
+from vlm_agent.ros.common import LATCHED_QOS, sensor_qos
+from vlm_agent.ros.conversions import image_to_ros, intrinsics_to_ros, pose_stamped
+from vlm_agent.ros.common import PEOPLE_QOS
+from vlm_agent.ros.people_node import PeopleNode
+
+pytestmark = pytest.mark.ros
+skdata = pytest.importorskip("skimage.data")
+# optical frame looking along base +x from 1 m up
+BASE_FROM_CAMERA = np.array([[0, 0, 1, 0], [-1, 0, 0, 0], [0, -1, 0, 1.0], [0, 0, 0, 1]], float)
+
+
+def _frame(rgb, person_depth):
+    h, w = rgb.shape[:2]
+    depth = np.full((h, w), 4.0, np.float32)
+    depth[:, w // 8:w - w // 8] = person_depth  # the person's half of the picture is nearer
+    return rgb, depth, CameraIntrinsics(w, h, 500.0, 500.0, w / 2, h / 2)
+
+
+def _run(frames, until, timeout=30.0):
+    node = PeopleNode()
+    tester = rclpy.create_node("people_tester")
+    got = {"people": [], "markers": []}
+    tester.create_subscription(People, "vlm_agent/people", got["people"].append, PEOPLE_QOS)
+    tester.create_subscription(MarkerArray, "vlm_agent/people_markers", got["markers"].append, 10)
+    qos = sensor_qos("reliable")
+    pubs = [tester.create_publisher(Image, "camera/color/image_raw", qos),
+            tester.create_publisher(Image, "camera/depth/image_raw", qos),
+            tester.create_publisher(CameraInfo, "camera/color/camera_info", qos)]
+    pose_pub = tester.create_publisher(PoseStamped, "camera/pose", LATCHED_QOS)
+    pose_pub.publish(pose_stamped(Header(frame_id="base_link"), BASE_FROM_CAMERA[:3, 3], BASE_FROM_CAMERA[:3, :3]))
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    executor.add_node(tester)
+    try:
+        for index, (rgb, depth, intrinsics) in enumerate(frames):
+            before = len(got["people"])
+            header = Header(stamp=tester.get_clock().now().to_msg(), frame_id="camera")
+            msgs = (image_to_ros(rgb, "rgb8", header), image_to_ros(depth, "32FC1", header),
+                    intrinsics_to_ros(intrinsics, header))
+
+            def answered():
+                if len(got["people"]) > before:
+                    return True
+                for publisher, msg in zip(pubs, msgs):  # until the node's subscriptions are matched
+                    publisher.publish(msg)
+                return False
+            assert spin_until(executor, answered, timeout), f"no People for frame {index}"
+        assert spin_until(executor, lambda: until(got), timeout)
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+        tester.destroy_node()
+    return got
+
+
+def test_person_in_a_real_photo_is_published_with_a_base_frame_position_and_stable_id(ros):
+    frame = _frame(skdata.astronaut(), 1.5)
+    got = _run([frame, frame], lambda g: g["markers"])
+    first, last = got["people"][0], got["people"][-1]
+    assert first.header.frame_id == "base_link" and len(first.people) == 1
+    person = last.people[0]
+    assert person.has_position and person.score >= 0.5
+    assert person.centroid.x == pytest.approx(1.5, abs=0.05)       # 1.5 m in front of the camera
+    assert person.closest_point.x == pytest.approx(1.5, abs=0.05)
+    assert person.id == first.people[0].id
+    assert any(m.ns == "vlm_agent/people" for m in got["markers"][-1].markers)
+
+
+def test_a_photo_without_people_gives_an_empty_message(ros):
+    got = _run([_frame(skdata.coffee(), 1.5)], lambda g: True)
+    assert got["people"][-1].people == []

@@ -1,0 +1,104 @@
+"""People node: each new RGB-D frame -> BlazePose person detection, selfie-segmentation mask,
+3D closest point and centroid in the base frame, stable track ids -> vlm_agent/People on
+vlm_agent/people (one message per processed frame, empty when nobody is seen: silence means the
+detector is down) plus RViz markers on vlm_agent/people_markers."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from geometry_msgs.msg import PoseStamped
+from std_msgs.msg import Header
+from visualization_msgs.msg import MarkerArray
+
+from vlm_agent.core.errors import InputError
+from vlm_agent.core.perception.camera import parse_transform
+from vlm_agent.core.perception.frame import RGBDFrame
+from vlm_agent.core.perception.people import PersonDetector
+from vlm_agent.core.perception.people_tracking import PeopleTracker
+from vlm_agent.core.perception.transforms import rigid_transform_problem
+from vlm_agent.msg import People, Status
+
+from .common import LATCHED_QOS, PEOPLE_QOS, AgentNode, run
+from .conversions import depth_from_ros, intrinsics_from_ros, people_to_ros, rgb_from_ros, transform_from_pose
+from .image_input import RGBDInput
+from .people_markers import people_markers
+
+
+class PeopleNode(AgentNode):
+    role = "people"
+
+    def __init__(self, **node_options):
+        super().__init__("people", **node_options)
+        model_dir = self.param("model_dir", "", "Folder with the MediaPipe .tflite person models ('' = the "
+                               "package's models/ data folder, filled by scripts/setup.sh).")
+        min_score = self.param("min_score", 0.5, "Lowest person-detector score reported.")
+        use_mask = self.param("use_mask", True, "Selfie-segmentation person mask for tight boxes and positions.")
+        rate = self.param("max_rate", 15.0, "Most frames processed per second, Hz.")
+        reliability = self.param("image_reliability", "auto", "auto (match the publishers), reliable or best_effort.")
+        slop = self.param("sync_slop_s", 0.05, "Max stamp difference between RGB and depth of one frame, s.")
+        self.base_frame = self.param("base_frame", "base_link", "Frame of the published positions.")
+        extrinsics = self.param("base_from_camera", [0.0], "Static camera pose, 16 floats row-major; [0.0] = "
+                                "the camera/pose topic.")
+        max_missed = self.param("track_max_missed", 5, "Frames a person may go unseen and keep their id.")
+        self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
+        self.camera_pose: np.ndarray | None = self.static_extrinsics
+        self.tracker = PeopleTracker(max_missed=int(max_missed))
+        self.people_pub = self.create_publisher(People, "vlm_agent/people", PEOPLE_QOS)
+        self.marker_pub = self.create_publisher(MarkerArray, "vlm_agent/people_markers", 10)
+        self.create_subscription(PoseStamped, "camera/pose", self._on_camera_pose, LATCHED_QOS)
+        self.input = RGBDInput(self, reliability, slop)
+        self.processed, self.last_problem, self.latency_ms = 0, "", 0.0
+        try:
+            self.detector = PersonDetector(model_dir or None, min_score, use_mask)
+        except InputError as exc:  # no models: publish nothing, so every consumer fails closed
+            self.detector = None
+            self.ready, self.not_ready_detail = False, str(exc)
+            self.report(Status.ERROR, f"people detection unavailable: {exc}")
+        self.create_timer(1.0 / rate, self._process)
+        if self.detector is not None:
+            self.report(Status.INFO, f"people detector ready ({self.detector.model.path.name})")
+        self.start_heartbeat()
+
+    def _on_camera_pose(self, msg: PoseStamped):
+        if self.static_extrinsics is not None:
+            return
+        pose = transform_from_pose(msg)
+        if msg.header.frame_id != self.base_frame or rigid_transform_problem(pose):
+            self._problem(f"camera/pose ignored: frame '{msg.header.frame_id}' is not '{self.base_frame}' or the "
+                          "pose is not rigid")
+            return
+        self.camera_pose = pose
+
+    def _process(self):
+        pair = self.input.synced
+        if self.detector is None or pair is None or self.input.frames_synced == self.processed:
+            return
+        self.processed = self.input.frames_synced
+        started = time.perf_counter()
+        try:
+            info = self.input.latest_info
+            frame = RGBDFrame(rgb_from_ros(pair.rgb), depth_from_ros(pair.depth) if pair.depth else None,
+                              intrinsics_from_ros(info) if info else None, self.camera_pose)
+            tracked = self.tracker.update(self.detector.observe(frame))
+        except (InputError, ValueError) as exc:  # a bad frame: say so, publish nothing (consumers go stale)
+            self._problem(f"frame on {self.input.topics['rgb']} not processed: {exc}")
+            return
+        msg = people_to_ros(tracked, Header(stamp=pair.rgb.header.stamp, frame_id=self.base_frame))
+        self.people_pub.publish(msg)
+        self.marker_pub.publish(people_markers(msg))
+        self.latency_ms = (time.perf_counter() - started) * 1000
+        self._problem("")
+
+    def _problem(self, problem: str):
+        if problem != self.last_problem:
+            self.report(Status.WARN if problem else Status.INFO, problem or "people detector processing frames")
+            self.last_problem = problem
+
+
+def main(args=None):
+    run(PeopleNode, args)
+
+
+if __name__ == "__main__":
+    main()

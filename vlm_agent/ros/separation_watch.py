@@ -1,0 +1,53 @@
+"""The executor's side of speed and separation monitoring: people from the configured detector
+(vlm_agent/people) -> core SeparationMonitor -> speed cap of the running plan, each control tick."""
+from __future__ import annotations
+
+import time
+
+from vlm_agent.core.safety.separation import SeparationConfig, SeparationMonitor, SeparationState
+from vlm_agent.msg import People
+
+from .common import PEOPLE_QOS
+from .conversions import people_points_from_ros
+from .trusted_input import TrustedInput
+
+
+class SeparationWatch:
+    def __init__(self, node):
+        p = node.param
+        self.config = SeparationConfig(
+            stop_distance=p("separation_stop_distance", 0.30, "A person this close (m, horizontal) to the arm or "
+                            "its remaining path stops the plan at once."),
+            slow_distance=p("separation_slow_distance", 0.60, "A person this close (m) caps the speed."),
+            slow_speed=p("separation_slow_speed", 0.05, "Speed cap inside the slow zone, m/s."),
+            clear_time_s=p("separation_clear_time_s", 1.0, "The zone must stay clear this long before speed comes "
+                           "back, s."),
+            max_age_s=p("people_max_age_s", 1.0, "People detections older than this mean the detector is down, s."),
+            on_stale=p("people_stale_action", "halt", "Detector down or stale: halt (fail closed) or warn (move on, "
+                       "with a loud warning)."))
+        self.max_pause_s = p("separation_max_pause_s", 20.0, "A plan held still longer than this is halted, s.")
+        source = p("people_source", "/people", "Fully qualified name of the only node trusted on vlm_agent/people.")
+        self.monitor = SeparationMonitor(self.config)
+        self.input = TrustedInput(node, People, "vlm_agent/people", PEOPLE_QOS, self._on_people, source)
+        node.create_timer(1.0, self.input.recheck)
+        self.paused_since: float | None = None
+        self.received = 0
+
+    def _on_people(self, msg: People):
+        self.received += 1
+        self.monitor.update_people(people_points_from_ros(msg), time.monotonic())
+
+    def check(self, pose, execution=None) -> tuple[SeparationState, bool]:
+        """(state, changed) for the arm at `pose` and what is left of `execution`; sets its speed cap."""
+        now = time.monotonic()
+        before = self.monitor.current
+        path = execution.remaining_path() if execution is not None and hasattr(execution, "remaining_path") else ()
+        state = self.monitor.state(now, pose, path)
+        if execution is not None:
+            execution.speed_cap = state.speed_cap
+        self.paused_since = (self.paused_since or now) if state.speed_cap == 0 else None
+        changed = (state.zone, state.speed_cap) != (before.zone, before.speed_cap)
+        return state, changed
+
+    def paused_too_long(self) -> bool:
+        return self.paused_since is not None and time.monotonic() - self.paused_since > self.max_pause_s

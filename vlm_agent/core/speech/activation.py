@@ -1,0 +1,74 @@
+"""What the robot acts on: confidence gating, stop words, and the activation mode
+(always-on, wake phrase "robot, ...", push-to-talk)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ..safety.stop_intent import is_stop_command
+from .recognizer import Transcript
+
+MODES = ("always_on", "wake_phrase", "push_to_talk")
+SORRY = "Sorry, I did not catch that."
+
+COMMAND, STOP, REJECTED, IGNORED = "command", "stop", "rejected", "ignored"
+# Whisper's stock outputs for noise and music (it was trained on subtitles)
+NON_SPEECH = re.compile(r"^\W*(thank you|thanks for watching|you|bye|music|applause|silence|\[.*\]|\(.*\)|♪.*)?\W*$",
+                        re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ActivationConfig:
+    mode: str = "always_on"
+    wake_phrase: str = "robot"
+    min_confidence: float = 0.55
+    max_no_speech_prob: float = 0.6
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise InputError(f"activation mode '{self.mode}' is not one of {', '.join(MODES)}")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise InputError(f"min_confidence {self.min_confidence} is not within 0..1")
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str        # command, stop, rejected (say sorry), ignored (not addressed to the robot)
+    text: str        # the command text to send (wake phrase removed)
+    reason: str = ""
+
+
+def _strip_wake(text: str, wake: str) -> str | None:
+    words = re.findall(r"[\w']+", text.lower())
+    wake_words = re.findall(r"[\w']+", wake.lower())
+    for skip in (0, 1):  # "robot, ..." or "hey robot, ..."
+        if words[skip:skip + len(wake_words)] == wake_words:
+            rest = words[skip + len(wake_words):]
+            return " ".join(rest)
+    return None
+
+
+def decide(transcript: Transcript, config: ActivationConfig, talking: bool = True) -> Decision:
+    """`talking`: push-to-talk held (always True in the other modes). A stop is obeyed in every
+    mode and whether or not the button is held: stopping is always safe."""
+    text = transcript.text.strip()
+    if not text or NON_SPEECH.match(text):
+        return Decision(REJECTED, "", f"no speech recognised ({text!r})")
+    if transcript.no_speech_prob > config.max_no_speech_prob:
+        return Decision(REJECTED, "", f"probably not speech (no-speech probability {transcript.no_speech_prob:.2f})")
+    if transcript.confidence < config.min_confidence:
+        return Decision(REJECTED, "", f"low confidence {transcript.confidence:.2f} < {config.min_confidence:.2f} "
+                                      f"for {text!r}")
+    if is_stop_command(text):
+        return Decision(STOP, "stop", f"stop word in {text!r}")
+    if config.mode == "push_to_talk" and not talking:
+        return Decision(IGNORED, "", "push-to-talk is not held")
+    if config.mode == "wake_phrase":
+        rest = _strip_wake(text, config.wake_phrase)
+        if rest is None:
+            return Decision(IGNORED, "", f"not addressed to the robot (no '{config.wake_phrase}' first)")
+        if not rest:
+            return Decision(REJECTED, "", "the wake phrase alone, no command")
+        text = rest
+    return Decision(COMMAND, text.rstrip(".!?"), "")

@@ -24,6 +24,7 @@ class ActivationConfig:
     wake_phrase: str = "robot"
     min_confidence: float = 0.55
     max_no_speech_prob: float = 0.6
+    require_action: bool = True   # a transcript the command parser finds no action or question in is refused
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -49,6 +50,14 @@ def _strip_wake(text: str, wake: str) -> str | None:
     return None
 
 
+def _no_action(text: str) -> bool:
+    from ..language.command_parser import parse_command
+    try:
+        return parse_command(text).action == "unknown"
+    except InputError:
+        return True
+
+
 def decide(transcript: Transcript, config: ActivationConfig, talking: bool = True) -> Decision:
     """`talking`: push-to-talk held (always True in the other modes). A stop is obeyed in every
     mode and whether or not the button is held: stopping is always safe."""
@@ -71,4 +80,6 @@ def decide(transcript: Transcript, config: ActivationConfig, talking: bool = Tru
         if not rest:
             return Decision(REJECTED, "", "the wake phrase alone, no command")
         text = rest
+    if config.require_action and _no_action(text):
+        return Decision(REJECTED, "", f"no robot command in {text!r}")
     return Decision(COMMAND, text.rstrip(".!?"), "")

@@ -56,6 +56,8 @@ class ChunkStream:
     """Audio chunks pushed from elsewhere (an AudioChunk topic) -> 16 kHz blocks pulled by a
     worker. Bounded: when the worker falls behind, the oldest chunks are dropped and counted."""
 
+    END = "end"  # yielded by blocks() where mark_end() was called
+
     def __init__(self, max_chunks: int = 200):
         self._queue: queue.Queue = queue.Queue(max_chunks)
         self._resampler: StreamResampler | None = None
@@ -83,11 +85,16 @@ class ChunkStream:
                 except queue.Empty:
                     pass
 
+    def mark_end(self) -> None:
+        """The stream (or a push-to-talk turn) ended: the consumer finishes the utterance in progress."""
+        self._queue.put(self.END)
+
     def close(self) -> None:
         self._queue.put(None)
 
-    def blocks(self, timeout_s: float | None = None) -> Iterator[np.ndarray]:
-        """Blocks until close(); with a timeout, an empty block whenever nothing came in time."""
+    def blocks(self, timeout_s: float | None = None) -> Iterator[np.ndarray | str]:
+        """Blocks (and END markers) until close(); with a timeout, an empty block whenever nothing
+        came in time."""
         while True:
             try:
                 block = self._queue.get(timeout=timeout_s)

@@ -58,7 +58,9 @@ def transcribe_file(path: str | Path, recognizer, segmenter: Segmenter | None = 
 
 def transcribe_or_error(path: str | Path, recognizer_name: str = "whisper") -> dict:
     from .recognizer import create_recognizer
+    from .wav import iter_wav_blocks
     try:
+        iter_wav_blocks(path)  # a bad file is refused before the model loads
         return transcribe_file(path, create_recognizer(recognizer_name))
     except InputError as exc:
         return {"text": "", "confidence": 0.0, "language": "", "segments": [], "latency_ms": 0.0,

@@ -37,11 +37,17 @@ def _t(text, confidence=0.9, no_speech=0.01):
     (_t("Halt."), WAKE, True, "stop", "stop"),
     (_t("robot, freeze now"), ALWAYS, True, "stop", "stop"),
     (_t("Stop!", confidence=0.2), ALWAYS, True, "rejected", ""),
+    (_t("Drop the white cleat."), ALWAYS, True, "rejected", ""),  # misheard "grab the white plate"
     (_t("Stop the cube from rolling."), ALWAYS, True, "rejected", ""),  # no stop (names an object), no action
 ])
 def test_decisions(transcript, config, talking, kind, text):
     decision = decide(transcript, config, talking)
     assert (decision.kind, decision.text) == (kind, text), decision.reason
+
+
+def test_an_unknown_noun_passes_when_the_scene_has_it():
+    assert decide(_t("pick up the football"), ALWAYS).kind == "rejected"
+    assert decide(_t("pick up the football"), ALWAYS, scene_words=frozenset({"football"})).kind == "command"
 
 
 def test_bad_activation_settings_are_refused():

@@ -25,6 +25,7 @@ class ActivationConfig:
     min_confidence: float = 0.55
     max_no_speech_prob: float = 0.6
     require_action: bool = True   # a transcript the command parser finds no action or question in is refused
+    known_nouns_only: bool = True  # an object noun outside the vocabulary and the scene is a likely mishearing
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -58,9 +59,20 @@ def _no_action(text: str) -> bool:
         return True
 
 
-def decide(transcript: Transcript, config: ActivationConfig, talking: bool = True) -> Decision:
+def _unknown_noun(text: str, scene_words) -> str:
+    from ..language.command_parser import parse_command
+    parsed = parse_command(text)
+    for phrase in (parsed.target, parsed.destination):
+        if phrase is not None and phrase.noun and not phrase.category and phrase.noun not in scene_words:
+            return phrase.noun
+    return ""
+
+
+def decide(transcript: Transcript, config: ActivationConfig, talking: bool = True,
+           scene_words: frozenset[str] = frozenset()) -> Decision:
     """`talking`: push-to-talk held (always True in the other modes). A stop is obeyed in every
-    mode and whether or not the button is held: stopping is always safe."""
+    mode and whether or not the button is held: stopping is always safe. `scene_words`: nouns of
+    the objects the robot currently sees."""
     text = transcript.text.strip()
     if not text or NON_SPEECH.match(text):
         return Decision(REJECTED, "", f"no speech recognised ({text!r})")
@@ -82,4 +94,8 @@ def decide(transcript: Transcript, config: ActivationConfig, talking: bool = Tru
         text = rest
     if config.require_action and _no_action(text):
         return Decision(REJECTED, "", f"no robot command in {text!r}")
+    unknown = _unknown_noun(text, scene_words) if config.known_nouns_only else ""
+    if unknown:
+        return Decision(REJECTED, "", f"'{unknown}' is neither a known object word nor in the scene: probably "
+                                      f"misheard in {text!r}")
     return Decision(COMMAND, text.rstrip(".!?"), "")

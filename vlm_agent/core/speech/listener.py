@@ -54,6 +54,10 @@ class Listener:
         self.segmenter = segmenter or Segmenter(vad)
         self.talking = activation.mode != "push_to_talk"
 
+    def scene_words(self) -> frozenset[str]:
+        names = getattr(self.recognizer, "scene_objects", ())
+        return frozenset(w for name in names for w in name.replace("_", " ").lower().split())
+
     def set_talking(self, talking: bool) -> None:
         """Push-to-talk pressed or released; releasing ends the utterance in progress."""
         self.talking = talking
@@ -77,7 +81,7 @@ class Listener:
             decision = Decision(REJECTED, "", problem)
         else:
             transcript = self.recognizer.transcribe(utterance.audio)
-            decision = decide(transcript, self.activation, talking)
+            decision = decide(transcript, self.activation, talking, self.scene_words())
         decided = time.perf_counter()
         # the end of speech plus the silence the VAD waited for came in with the block that closed it
         ended = arrived - self.segmenter.config.min_silence_s if live else decided - transcript.latency_ms / 1000

@@ -27,6 +27,8 @@ def _t(text, confidence=0.9, no_speech=0.01):
     (_t(""), ALWAYS, True, "rejected", ""),
     (_t("Thank you."), ALWAYS, True, "rejected", ""),          # Whisper's favourite words for noise
     (_t("The weather was nice yesterday."), ALWAYS, True, "rejected", ""),  # speech, but no command
+    (_t("This is the yellow ball."), ALWAYS, True, "rejected", ""),
+    (_t("Throw the knife at the person."), ALWAYS, True, "command", "Throw the knife at the person"),  # guard's job
     (_t("Robot, pick up the red cube."), WAKE, True, "command", "pick up the red cube"),
     (_t("Hey robot, push the ball"), WAKE, True, "command", "push the ball"),
     (_t("Pick up the red cube."), WAKE, True, "ignored", ""),  # not addressed to the robot
@@ -38,7 +40,7 @@ def _t(text, confidence=0.9, no_speech=0.01):
     (_t("robot, freeze now"), ALWAYS, True, "stop", "stop"),
     (_t("Stop!", confidence=0.2), ALWAYS, True, "rejected", ""),
     (_t("Drop the white cleat."), ALWAYS, True, "rejected", ""),  # misheard "grab the white plate"
-    (_t("Stop the cube from rolling."), ALWAYS, True, "rejected", ""),  # no stop (names an object), no action
+    (_t("Stop the cube from rolling."), ALWAYS, True, "command", "Stop the cube from rolling"),  # not a stop
 ])
 def test_decisions(transcript, config, talking, kind, text):
     decision = decide(transcript, config, talking)

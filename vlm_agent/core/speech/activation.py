@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..errors import InputError
 from ..safety.stop_intent import is_stop_command
@@ -52,11 +53,26 @@ def _strip_wake(text: str, wake: str) -> str | None:
 
 
 def _no_action(text: str) -> bool:
-    from ..language.command_parser import parse_command
+    """Neither an action or question the parser knows nor an imperative (a first word WordNet
+    knows as a verb's base form: "throw the knife ..." still reaches the guard, which refuses it)."""
+    from ..language.command_parser import normalize, parse_command
     try:
-        return parse_command(text).action == "unknown"
+        if parse_command(text).action != "unknown":
+            return False
     except InputError:
         return True
+    words = normalize(text).split()
+    verbs = _verbs()
+    return not (words and verbs is not None and words[0] in verbs)
+
+
+@lru_cache(maxsize=1)
+def _verbs():
+    from ..language.wordnet import WordNet
+    try:
+        return frozenset(WordNet().verb_senses)
+    except InputError:  # no WordNet: only the parser's actions count
+        return None
 
 
 def _unknown_noun(text: str, scene_words) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from ..language.vocabulary import ACTION_WORDS, CATEGORY_SYNONYMS, COLOR_WORDS, SIZE_WORDS
 from ..safety.stop_intent import STOP_WORDS
 
-EXAMPLES = ("Pick up the red cube.", "Put the blue ball on the plate.", "Push the green block to the left.",
-            "Point at the yellow sphere.", "Stop.")
+EXAMPLES = ("Pick up the red cube.", "Put the blue ball on the plate.", "Grab the white box.",
+            "Push the green block next to the orange can.", "Point at the yellow sphere.", "Stop.")
 MAX_PROMPT_WORDS = 60  # Whisper's prompt takes at most 224 tokens; short prompts decode faster
 
 

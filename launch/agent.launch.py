@@ -12,14 +12,15 @@ from launch.conditions import IfCondition, UnlessCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-from vlm_agent.graph import LAUNCH_ARGUMENTS, NODES, parameter_overrides
+from vlm_agent.graph import LAUNCH_ARGUMENTS, NODES, parameter_overrides, voice_enabled
 
 
 def _nodes(context):
     values = {a.name: LaunchConfiguration(a.name).perform(context) for a in LAUNCH_ARGUMENTS}
     overrides = parameter_overrides(values)
     use_sim = LaunchConfiguration("use_sim")
-    conditions = {"sim": IfCondition(use_sim), "camera": UnlessCondition(use_sim), "always": None}
+    conditions = {"sim": IfCondition(use_sim), "camera": UnlessCondition(use_sim), "always": None,
+                  "voice": IfCondition(LaunchConfiguration("voice"))}
     return [Node(package="vlm_agent", executable=spec.executable, name=spec.name, output="screen",
                  parameters=[LaunchConfiguration("params_file"), overrides.get(spec.name, {})],
                  ros_arguments=["--enclave", spec.enclave],  # used only with ROS_SECURITY_ENABLE=true
@@ -36,6 +37,10 @@ def generate_launch_description():
                               description="Parameters file for every node."),
         *[DeclareLaunchArgument(a.name, default_value="", description=f"{a.description} ('' = params file)")
           for a in LAUNCH_ARGUMENTS],
+        DeclareLaunchArgument("voice", default_value="true" if voice_enabled(os.path.join(share, "config",
+                                                                                          "agent.yaml")) else "false",
+                              description="true: also start the voice (speech in) and speech (spoken answers) "
+                                          "nodes (default: voice.enabled in config/agent.yaml, false)."),
         DeclareLaunchArgument("fastdds_profile", default_value=os.path.join(share, "config", "fastdds.xml"),
                               description="Fast DDS profile (large shared-memory segments for RGB-D frames); "
                                           "ignored by other RMW implementations."),

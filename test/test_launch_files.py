@@ -29,7 +29,7 @@ def test_launch_file_starts_every_node_with_the_params_file(monkeypatch):
         assert node.kwargs["parameters"][0].args == ("params_file",)
         assert node.kwargs["parameters"][1] == {}  # no argument given: the params file decides
     arguments = {a.args[0]: a.kwargs["default_value"] for a in actions if "default_value" in a.kwargs}
-    assert {"use_sim", "params_file", "fastdds_profile"} | {a.name for a in LAUNCH_ARGUMENTS} == set(arguments)
+    assert {"use_sim", "params_file", "fastdds_profile", "voice"} | {a.name for a in LAUNCH_ARGUMENTS} == set(arguments)
     assert all(arguments[a.name] == "" for a in LAUNCH_ARGUMENTS)
 
 
@@ -57,3 +57,24 @@ def test_config_has_a_block_for_every_node_and_both_launchers_use_it():
     assert command[command.index("--params-file") + 1] == str(default_params_file())
     assert "backend:=rgbd_geometry" in command
     assert [s.name for s in selected_nodes(False)] == ["camera", "guard", "grounding", "planner", "people"]
+    assert [s.name for s in selected_nodes(True, voice=True)] == ["sim", "guard", "grounding", "planner", "people",
+                                                                  "voice", "speech"]
+
+
+def test_voice_nodes_are_off_by_default_and_on_with_the_voice_argument(monkeypatch, tmp_path):
+    from launch_standins import node_commands
+    from vlm_agent.graph import voice_enabled
+    description = _load_launch_file(monkeypatch)
+    arguments = {a.args[0]: a.kwargs["default_value"] for a in description.args[0] if "default_value" in a.kwargs}
+    assert arguments["voice"] == "false" and not voice_enabled()
+    commands, _ = node_commands(description, tmp_path)
+    assert [Path(c[0]).name for c in commands] == ["sim_node", "guard_node", "grounding_node", "planner_node",
+                                                    "people_node"]
+    make_nodes = next(a for a in description.args[0] if "function" in a.kwargs).kwargs["function"]
+    voice_nodes = [n for n in make_nodes({}) if n.kwargs["name"] in ("voice", "speech")]
+    assert [n.kwargs["condition"].args[0].perform({"voice": "true"}) for n in voice_nodes] == ["true", "true"]
+    assert [s.name for s in Graph(use_sim=True).nodes] == ["sim", "guard", "grounding", "planner", "people"]
+    assert [s.name for s in Graph(use_sim=True, voice=True).nodes][-2:] == ["voice", "speech"]
+    enabled = tmp_path / "agent.yaml"
+    enabled.write_text(default_params_file().read_text().replace("enabled: false", "enabled: true"))
+    assert [s.name for s in Graph(use_sim=True, params_file=enabled).nodes][-2:] == ["voice", "speech"]

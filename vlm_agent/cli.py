@@ -182,6 +182,9 @@ def cmd_build_engine(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    if args.voice is not None:
+        from .voice_cli import run_voice_demo
+        return run_voice_demo(Path(args.out), args.params_file, args.voice)
     from .demo import run_demo
     return run_demo(Path(args.out), args.params_file)
 
@@ -190,7 +193,19 @@ def cmd_launch(args) -> int:
     from .graph import LAUNCH_ARGUMENTS, parameter_overrides
     from .launcher import run_graph
     overrides = parameter_overrides({a.name: getattr(args, a.name) for a in LAUNCH_ARGUMENTS})
-    return run_graph(args.use_sim == "true", args.params_file, overrides)
+    return run_graph(args.use_sim == "true", args.params_file, overrides, voice=True if args.voice else None)
+
+
+def cmd_transcribe(args) -> int:
+    from .core.speech.transcribe import transcribe_or_error
+    result = transcribe_or_error(args.file, args.recognizer)
+    print(json.dumps(result, ensure_ascii=False))
+    return 1 if result["error"] else 0
+
+
+def cmd_listen(args) -> int:
+    from .voice_cli import run_listen
+    return run_listen(args)
 
 
 def cmd_sros2_policy(args) -> int:
@@ -289,7 +304,31 @@ def build_parser() -> argparse.ArgumentParser:
         launch.add_argument("--" + argument.name.replace("_", "-"), dest=argument.name, default=None,
                             help=f"{argument.description} (default: the params file's)")
     launch.set_defaults(func=cmd_launch)
+    add_voice_commands(sub, demo, launch)
     return parser
+
+
+def add_voice_commands(sub, demo, launch) -> None:
+    transcribe = sub.add_parser("transcribe", help="transcribe a WAV file (any rate, any channels): one JSON object "
+                                "{text, confidence, language, segments, latency_ms}; exit 1 when nothing was heard")
+    transcribe.add_argument("file")
+    transcribe.add_argument("--recognizer", default="whisper", choices=("whisper", "sphinx"))
+    transcribe.set_defaults(func=cmd_transcribe)
+    listen = sub.add_parser("listen", help="send what the microphone (or a WAV file/folder) hears into the running "
+                            "graph; print each command and the agent's answer")
+    source = listen.add_mutually_exclusive_group()
+    source.add_argument("--device", default=None, help="microphone index or name (default: the system's)")
+    source.add_argument("--file", default=None, help="WAV file or folder of WAV files instead of a microphone")
+    listen.add_argument("--recognizer", default="whisper", choices=("whisper", "sphinx"))
+    listen.add_argument("--activation", default="always_on", choices=("always_on", "wake_phrase"))
+    listen.add_argument("--min-confidence", type=float, default=0.55)
+    listen.add_argument("--speak", action="store_true", help="speak the answers (espeak-ng)")
+    listen.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each answer")
+    listen.set_defaults(func=cmd_listen)
+    demo.add_argument("--voice", nargs="?", const="", default=None, metavar="WAV",
+                      help="speak the demo commands (a WAV file/folder of spoken commands, default: espeak-ng "
+                      "renders them) and send them through the voice pipeline")
+    launch.add_argument("--voice", action="store_true", help="also start the voice and speech nodes")
 
 
 def main(argv=None) -> None:

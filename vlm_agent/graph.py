@@ -12,7 +12,7 @@ class NodeSpec:
     name: str          # node name, also its block in config/agent.yaml
     module: str        # python -m entry point (pip/venv launcher)
     executable: str    # installed executable (ros2 launch)
-    when: str = "always"  # always, sim (use_sim true) or camera (use_sim false)
+    when: str = "always"  # always, sim (use_sim true), camera (use_sim false) or voice (voice on)
 
     @property
     def enclave(self) -> str:
@@ -27,6 +27,8 @@ NODES = (
     NodeSpec("grounding", "vlm_agent.ros.grounding_node", "grounding_node"),
     NodeSpec("planner", "vlm_agent.ros.planner_node", "planner_node"),
     NodeSpec("people", "vlm_agent.ros.people_node", "people_node"),
+    NodeSpec("voice", "vlm_agent.ros.voice_node", "voice_node", "voice"),
+    NodeSpec("speech", "vlm_agent.ros.speech_node", "speech_node", "voice"),
 )
 
 
@@ -66,8 +68,17 @@ def parameter_overrides(values: dict[str, str | None]) -> dict[str, dict[str, st
     return overrides
 
 
-def selected_nodes(use_sim: bool) -> list[NodeSpec]:
-    return [n for n in NODES if n.when == "always" or n.when == ("sim" if use_sim else "camera")]
+def selected_nodes(use_sim: bool, voice: bool = False) -> list[NodeSpec]:
+    return [n for n in NODES if n.when == "always" or n.when == ("sim" if use_sim else "camera")
+            or (voice and n.when == "voice")]
+
+
+def voice_enabled(params_file: str | Path | None = None) -> bool:
+    """The params file's `voice: ros__parameters: enabled` (false unless set): whether the voice
+    and speech nodes start when the launch argument `voice` / `--voice` is not given."""
+    import yaml
+    config = yaml.safe_load(Path(params_file or default_params_file()).read_text()) or {}
+    return bool(((config.get("voice") or {}).get("ros__parameters") or {}).get("enabled", False))
 
 
 def default_params_file() -> Path:

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from .graph import default_params_file, selected_nodes
+from .graph import default_params_file, selected_nodes, voice_enabled
 
 DDS_PROFILE_VARIABLE = "FASTDDS_DEFAULT_PROFILES_FILE"
 # Fast DDS maps domain d to UDP ports 7400 + 250 d + ...; every id up to 232 fits
@@ -52,11 +52,12 @@ class Graph:
     """The running node processes; use as a context manager to stop them on exit."""
 
     def __init__(self, use_sim: bool = True, params_file: str | Path | None = None,
-                 overrides: dict[str, dict] | None = None, log_dir: str | Path | None = None):
+                 overrides: dict[str, dict] | None = None, log_dir: str | Path | None = None,
+                 voice: bool | None = None):
         self.params_file = Path(params_file or default_params_file())
         if not self.params_file.exists():
             raise FileNotFoundError(f"parameters file {self.params_file} not found")
-        self.nodes = selected_nodes(use_sim)
+        self.nodes = selected_nodes(use_sim, voice_enabled(self.params_file) if voice is None else voice)
         self.overrides = overrides or {}
         self.log_dir = Path(log_dir) if log_dir else None
         self.processes: dict[str, subprocess.Popen] = {}
@@ -104,9 +105,9 @@ class Graph:
         self.stop()
 
 
-def run_graph(use_sim: bool, params_file: str | None, overrides: dict[str, dict]) -> int:
+def run_graph(use_sim: bool, params_file: str | None, overrides: dict[str, dict], voice: bool | None = None) -> int:
     """Foreground launcher: runs until Ctrl-C or until a node dies."""
-    graph = Graph(use_sim, params_file, overrides).start()
+    graph = Graph(use_sim, params_file, overrides, voice=voice).start()
     names = ", ".join(graph.processes)
     print(f"vlm_agent: started {names} with {graph.params_file} (Ctrl-C to stop); "
           f"Fast DDS profile: {os.environ.get(DDS_PROFILE_VARIABLE, 'default')}", flush=True)

@@ -265,3 +265,28 @@ def people_from_ros(msg) -> list[dict]:
     return [{"id": p.id, "score": float(p.score), "bbox_xyxy": [float(v) for v in p.bbox_xyxy],
              "closest_point": point(p.closest_point) if p.has_position else None,
              "centroid": point(p.centroid) if p.has_position else None} for p in msg.people]
+
+
+def audio_to_ros(samples: np.ndarray, sample_rate: int, header: Header, encoding: str = "S16LE"):
+    """float32 samples in [-1, 1] ([n] or [n, channels]) -> vlm_agent/AudioChunk."""
+    from vlm_agent.msg import AudioChunk
+    data = np.asarray(samples, np.float32)
+    channels = 1 if data.ndim == 1 else data.shape[1]
+    raw = (np.clip(data, -1, 1) * 32767).astype("<i2") if encoding == "S16LE" else data.astype("<f4")
+    return AudioChunk(header=header, sample_rate=int(sample_rate), channels=channels, encoding=encoding,
+                      data=raw.tobytes())
+
+
+def audio_from_ros(msg) -> dict:
+    """vlm_agent/AudioChunk -> the keyword arguments of core.speech.sources.ChunkStream.push."""
+    return {"data": bytes(msg.data), "sample_rate": int(msg.sample_rate), "channels": int(msg.channels),
+            "encoding": msg.encoding}
+
+
+def object_names_from_ros(msg: GroundingResultMsg) -> list[str]:
+    """'red cube'-style names of the objects a grounding result mentions (for the speech recogniser)."""
+    names = []
+    for obj in [*msg.target, *msg.destination, *msg.references, *msg.candidates]:
+        attrs = dict(a.split("=", 1) for a in obj.attributes if "=" in a)
+        names.append(" ".join(w for w in (attrs.get("color", ""), obj.label) if w))
+    return names

@@ -32,7 +32,10 @@ def run_scenarios(paths: list[str], junit: str | None, graph: bool, params_file:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_BAD_FILE
     progress = lambda r: print(f"{'PASS' if r.passed else 'FAIL'} {r.name}", flush=True)  # noqa: E731
-    results, seconds = run_files(files, driver, progress)
+    try:
+        results, seconds = run_files(files, driver, progress)
+    finally:
+        getattr(driver, "shutdown", driver.close)()
     print()
     print(table(results))
     print()

@@ -9,7 +9,7 @@ import yaml
 
 from ..errors import InputError
 from ..sim.scene import BUILTIN_SCENES, SceneSpec, load_scene
-from .bridge import bridge_topics, set_pose_service
+from .bridge import bridge_topics
 from .camera import optical_from_gz_pose, pose_from_sdf
 from .sdf import CAMERA_MODEL, CAMERA_SENSOR, scene_to_sdf
 
@@ -42,8 +42,7 @@ def gazebo_params(scene: SceneSpec, sdf_text: str, scene_file: Path) -> dict:
     base_from_camera = camera_pose_from_sdf(sdf_text)
     return {
         "grounding": {"ros__parameters": {"base_from_camera": [round(float(v), 9) for v in base_from_camera.ravel()]}},
-        EXECUTOR_NODE: {"ros__parameters": {"scene": str(scene_file), "world_name": scene.name,
-                                            "set_pose_service": set_pose_service(scene)}},
+        EXECUTOR_NODE: {"ros__parameters": {"scene": str(scene_file), "world_name": scene.name}},
     }
 
 

@@ -120,3 +120,19 @@ def test_the_grounding_node_grounds_frames_shaped_as_the_gz_bridge_sends_them(gr
     assert answer.header.frame_id == GZ_FRAME and answer.header.stamp.sec == SIM_START
     p = answer.target[0].pose_base.pose.position
     assert np.linalg.norm(np.array([p.x, p.y, p.z]) - truth["red_cube"].position) < 0.02
+
+
+def test_plans_are_refused_with_the_reason_when_gz_cannot_be_reached(graph):
+    from vlm_agent.core.errors import InputError
+    from vlm_agent.core.perception.objects import Plan, PlanStep
+    plan = Plan("c1", "base_link", (PlanStep("move_to", (0.5, 0.0, 0.2)),))
+    _, with_client, _, _ = graph
+    with pytest.raises(InputError, match="set_pose service '/world/tabletop/set_pose' is not available"):
+        with_client.start_plan(plan)  # no gz sim (no server) on this machine
+    without_ros_gz = GazeboExecutorNode()
+    try:
+        assert not without_ros_gz.ready and without_ros_gz.not_ready_detail == "ros_gz_interfaces is not installed"
+        with pytest.raises(InputError, match="cannot move anything: ros_gz_interfaces is not installed"):
+            without_ros_gz.start_plan(plan)
+    finally:
+        without_ros_gz.destroy_node()

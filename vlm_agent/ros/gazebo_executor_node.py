@@ -64,7 +64,8 @@ class GazeboExecutorNode(PlanExecutorNode):
         if self.client is None:
             raise InputError(f"the Gazebo executor cannot move anything: {self.not_ready_detail}")
         if not self.client.service_is_ready():
-            raise InputError(f"gz set_pose service '{self.client.srv_name}' is not available: is gz sim running "
+            raise InputError(f"gz set_pose service '{self.resolve_service_name(SET_POSE_SERVICE)}' is not available: "
+                             "is gz sim running "
                              "with the UserCommands system, and the service bridged?")
         return self.world.start(plan)
 

@@ -65,8 +65,7 @@ class GazeboExecutorNode(PlanExecutorNode):
             raise InputError(f"the Gazebo executor cannot move anything: {self.not_ready_detail}")
         if not self.client.service_is_ready():
             raise InputError(f"gz set_pose service '{self.resolve_service_name(SET_POSE_SERVICE)}' is not available: "
-                             "is gz sim running "
-                             "with the UserCommands system, and the service bridged?")
+                             "is gz sim running with the UserCommands system, and the service bridged?")
         return self.world.start(plan)
 
     def end_effector_position(self):

@@ -88,3 +88,14 @@ def test_package_xml_declares_the_gazebo_dependencies():
     text = (REPO / "package.xml").read_text()
     for package in ("ros_gz_sim", "ros_gz_bridge", "ros_gz_interfaces"):
         assert f"<exec_depend>{package}</exec_depend>" in text
+
+
+def test_the_launch_testing_example_is_valid_python_with_the_launch_testing_entry_points():
+    import ast
+    path = REPO / "test" / "launch_testing" / "scenarios.launch.py"
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    assert {"generate_test_description", "TestScenariosRun", "TestScenariosPassed"} <= names
+    assert "add_launch_test(test/launch_testing/scenarios.launch.py" in (REPO / "CMakeLists.txt").read_text()
+    command = next(n for n in ast.walk(tree) if isinstance(n, ast.keyword) and n.arg == "cmd")
+    assert [getattr(e, "value", None) for e in command.value.elts[1:4]] == ["-m", "vlm_agent.cli", "test-scenarios"]

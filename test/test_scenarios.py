@@ -179,3 +179,19 @@ def test_the_examples_pass_through_the_launched_graph(tmp_path):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     root = ET.parse(tmp_path / "graph.xml").getroot()
     assert root.get("failures") == "0" and int(root.get("tests")) >= 20
+
+
+def test_a_case_that_crashes_is_reported_and_the_next_case_still_runs(tmp_path):
+    class Flaky:
+        def open(self, scene): pass
+        def close(self): pass
+        def positions(self): return {}
+        def held(self): return ""
+        def run(self, text):
+            if text == "boom":
+                raise RuntimeError("renderer lost")
+            return CommandRun("stopped", 1.0)
+    path = _write(tmp_path, "scenes: [{scene: tabletop, cases: [{command: boom, expect: {status: stopped}}, "
+                  "{command: stop, expect: {status: stopped}}]}]")
+    first, second = run_file(load_scenarios(path), Flaky())
+    assert "renderer lost" in first.error and not first.passed and second.passed

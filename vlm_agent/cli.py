@@ -154,7 +154,7 @@ def cmd_export_gazebo(args) -> int:
     from .core.errors import InputError
     from .core.gazebo.export import export_gazebo
     try:
-        written = export_gazebo(args.scene, Path(args.out_dir))
+        written = export_gazebo(args.scene, Path(args.out_dir), args.update_rate)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -239,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "YAML and the grounding node's camera pose")
     gazebo.add_argument("scene", help="scene YAML path or built-in scene name")
     gazebo.add_argument("out_dir")
+    gazebo.add_argument("--update-rate", type=float, default=5.0, help="camera frames per second (default 5, "
+                        "the built-in simulator's publish_rate)")
     gazebo.set_defaults(func=cmd_export_gazebo)
     return parser
 

@@ -5,6 +5,7 @@ plans and the simulator's ground truth (sim/scene_state) back."""
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -49,8 +50,8 @@ class GraphDriver:
         if trace.status == "executed":  # the simulator's ground truth catches up
             self.client.spin_until(lambda: self.client.scene_state.plans_executed > executed_before, 15)
         refusals = [v.category for v in trace.verdicts if not v.allowed]
-        latency = (trace.finished_at or trace.sent_at) - trace.sent_at
-        return CommandRun(trace.status or "error", latency * 1000 if trace.finished_at else float("inf"),
+        latency = (trace.finished_at or time.perf_counter()) - trace.sent_at  # unanswered: the time waited
+        return CommandRun(trace.status or "error", latency * 1000,
                           grounding=trace.result.status if trace.result else "",
                           refusal=refusals[0] if refusals else "", plan_released=bool(trace.plans),
                           message=trace.message or f"no outcome within {self.command_timeout_s:.0f} s")

@@ -65,10 +65,14 @@ def run_file(scenarios: ScenarioFile, driver: Driver, progress=None) -> list[Cas
             continue
         try:
             for case in entry.cases:
-                before = driver.positions()
-                run = driver.run(case.command)
-                result = CaseResult(scenarios.name, entry.scene, case.name, case.command, run, tuple(
-                    failures(case.expect, run, before, driver.positions(), driver.held())))
+                try:
+                    before = driver.positions()
+                    run = driver.run(case.command)
+                    result = CaseResult(scenarios.name, entry.scene, case.name, case.command, run, tuple(
+                        failures(case.expect, run, before, driver.positions(), driver.held())))
+                except Exception as exc:  # one broken case is reported, the others still run
+                    result = CaseResult(scenarios.name, entry.scene, case.name, case.command, None,
+                                        error=f"the case could not run: {exc!r}")
                 results.append(result)
                 if progress:
                     progress(result)

@@ -7,7 +7,6 @@ simulator) or the graph driver (`vlm_agent/scenario_graph.py`, the launched node
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np

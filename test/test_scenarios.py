@@ -1,5 +1,7 @@
 """Scenario files: parsing with errors that name file and field, the checks, the report, and the
 shipped example files run through the in-process command path on the simulator."""
+import os
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -151,9 +153,21 @@ def test_an_unknown_scene_fails_its_cases_with_the_scene_named(driver, tmp_path)
     assert not results[0].passed and "no_such_scene" in results[0].error and str(path) in results[0].error
 
 
-def _cli(*args, cwd=REPO):
-    return subprocess.run([sys.executable, "-m", "vlm_agent.cli", "test-scenarios", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+def _cli(*args, timeout=300):
+    """The CLI in a session of its own: on a timeout the graph it started goes down with it."""
+    process = subprocess.Popen([sys.executable, "-m", "vlm_agent.cli", "test-scenarios", *map(str, args)], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGINT)  # the CLI stops its graph on SIGINT
+        try:
+            stdout, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+        pytest.fail(f"test-scenarios ran over {timeout} s:\n{stdout[-3000:]}\n{stderr[-3000:]}")
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def test_cli_refuses_a_bad_file_with_exit_2_naming_file_and_field(tmp_path):
@@ -175,7 +189,7 @@ def test_cli_exit_status_table_and_junit(tmp_path):
 
 @pytest.mark.slow
 def test_the_examples_pass_through_the_launched_graph(tmp_path):
-    run = _cli(*EXAMPLES, "--graph", "--junit", tmp_path / "graph.xml")
+    run = _cli(*EXAMPLES, "--graph", "--junit", tmp_path / "graph.xml", timeout=1500)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     root = ET.parse(tmp_path / "graph.xml").getroot()
     assert root.get("failures") == "0" and int(root.get("tests")) >= 20

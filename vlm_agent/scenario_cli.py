@@ -1,6 +1,7 @@
 """`vlm-agent test-scenarios`: load scenario files, run them in process or through the graph, report."""
 from __future__ import annotations
 
+import signal
 import sys
 
 from .core.errors import InputError
@@ -23,6 +24,7 @@ def run_scenarios(paths: list[str], junit: str | None, graph: bool, params_file:
           f"{'through the node graph' if graph else 'in process'}; parameters {params}", flush=True)
     if graph:
         from .scenario_graph import GraphDriver
+        signal.signal(signal.SIGTERM, _interrupt)  # launch_testing, CI runners: stop the graph on the way out
         driver = GraphDriver(params)
     else:
         from .core.scenarios.pipeline import stages_from_params
@@ -43,3 +45,7 @@ def run_scenarios(paths: list[str], junit: str | None, graph: bool, params_file:
     if junit:
         print(f"JUnit XML: {write_junit(results, junit, seconds)}")
     return EXIT_PASSED if all(r.passed for r in results) else EXIT_FAILED
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

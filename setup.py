@@ -16,7 +16,10 @@ setup(
     package_data={"vlm_agent": ["scenes/*.yaml"]},
     # the same place a colcon install uses, found by vlm_agent.core.resources
     data_files=[("share/vlm_agent/config", [f for f in glob("config/*") if os.path.isfile(f)]),
-                ("share/vlm_agent/config/sros2", glob("config/sros2/*")), ("share/vlm_agent/launch", glob("launch/*.py"))],
+                ("share/vlm_agent/config/sros2", glob("config/sros2/*")),
+                ("share/vlm_agent/config/scenarios", glob("config/scenarios/*.yaml")),
+                ("share/vlm_agent/config/scenarios/scenes", glob("config/scenarios/scenes/*.yaml")),
+                ("share/vlm_agent/launch", glob("launch/*.py"))],
     python_requires=">=3.10",
     install_requires=["numpy", "pyyaml", "opencv-python-headless", "open3d", "pybullet"],
     entry_points={"console_scripts": ["vlm-agent = vlm_agent.cli:main"]},

@@ -28,19 +28,22 @@ class LaunchConfiguration(Recorder):
         return context.get(self.args[0], "")
 
 
-def load_launch_description(monkeypatch, launch_file: Path, share: Path):
+def load_launch_description(monkeypatch, launch_file: Path, share: Path, other_shares: dict | None = None):
+    """`other_shares`: package name -> share folder, for launch files that find other packages."""
     modules = {name: types.ModuleType(name) for name in (
         "launch", "launch.actions", "launch.conditions", "launch.substitutions", "launch_ros", "launch_ros.actions",
-        "ament_index_python", "ament_index_python.packages")}
+        "ament_index_python", "ament_index_python.packages", "launch.launch_description_sources")}
     modules["launch"].LaunchDescription = Recorder
-    for name in ("DeclareLaunchArgument", "OpaqueFunction"):
+    for name in ("DeclareLaunchArgument", "OpaqueFunction", "IncludeLaunchDescription"):
         setattr(modules["launch.actions"], name, Recorder)
+    modules["launch.launch_description_sources"].PythonLaunchDescriptionSource = Recorder
     modules["launch.actions"].SetEnvironmentVariable = SetEnvironmentVariable
     modules["launch.conditions"].IfCondition = IfCondition
     modules["launch.conditions"].UnlessCondition = UnlessCondition
     modules["launch.substitutions"].LaunchConfiguration = LaunchConfiguration
     modules["launch_ros.actions"].Node = Recorder
-    modules["ament_index_python.packages"].get_package_share_directory = lambda pkg: str(share)
+    modules["ament_index_python.packages"].get_package_share_directory = \
+        lambda pkg: str((other_shares or {}).get(pkg, share))
     for name, module in modules.items():
         monkeypatch.setitem(sys.modules, name, module)
     spec = importlib.util.spec_from_file_location("agent_launch", launch_file)

@@ -220,6 +220,24 @@ def cmd_sros2_policy(args) -> int:
     return 0
 
 
+def cmd_test_scenarios(args) -> int:
+    from .scenario_cli import run_scenarios
+    return run_scenarios(args.files, args.junit, args.graph, args.params_file)
+
+
+def cmd_export_gazebo(args) -> int:
+    from .core.errors import InputError
+    from .core.gazebo.export import export_gazebo
+    try:
+        written = export_gazebo(args.scene, Path(args.out_dir), args.update_rate)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .core.backends import BACKENDS
     from .core.perception.scene_dir import MAX_PIXELS
@@ -305,6 +323,21 @@ def build_parser() -> argparse.ArgumentParser:
                             help=f"{argument.description} (default: the params file's)")
     launch.set_defaults(func=cmd_launch)
     add_voice_commands(sub, demo, launch)
+    scenarios = sub.add_parser("test-scenarios", help="run scenario files (scenes, commands, expectations) on the "
+                               "simulator; exit 0 all passed, 1 a case failed, 2 a bad scenario file")
+    scenarios.add_argument("files", nargs="+", metavar="FILE.yaml")
+    scenarios.add_argument("--junit", default=None, help="write JUnit XML here")
+    scenarios.add_argument("--graph", action="store_true", help="through the launched node graph (one process "
+                           "per node, over DDS) instead of the in-process command path")
+    scenarios.add_argument("--params-file", default=None, help="parameters file (default config/agent.yaml)")
+    scenarios.set_defaults(func=cmd_test_scenarios)
+    gazebo = sub.add_parser("export-gazebo", help="write a scene as a Gazebo (gz sim) SDF world, a ros_gz_bridge "
+                            "YAML and the grounding node's camera pose")
+    gazebo.add_argument("scene", help="scene YAML path or built-in scene name")
+    gazebo.add_argument("out_dir")
+    gazebo.add_argument("--update-rate", type=float, default=5.0, help="camera frames per second (default 5, "
+                        "the built-in simulator's publish_rate)")
+    gazebo.set_defaults(func=cmd_export_gazebo)
     return parser
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import open3d as o3d
 
 from .attributes import pixel_color_classes
+from .depth_filter import noise_coefficient, smooth_depth
 from ..errors import InputError
 from .frame import RGBDFrame
 
@@ -31,6 +32,8 @@ class SegmentationParams:
     min_object_points: int = 25
     color_split_fraction: float = 0.08  # a cluster with two colours holding this share each is split
     ransac_seed: int = 7
+    smooth_depth: bool = True           # edge-preserving filter before anything is measured
+    noise_floor_sigmas: float = 3.0     # points closer to the plane than this many noise sigmas are table
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,16 +63,20 @@ class Segment:
     footprint_fill: float  # convex-hull area / footprint rectangle area (1 square, ~0.79 disc)
     top_fraction: float    # share of points within 5% of the top (high for flat tops)
     occluded_fraction: float = 0.0  # share of the outline hidden by something closer
+    circle_fill: float = 0.0        # convex-hull area / smallest enclosing circle area (1 disc, ~0.64 square)
+    top_area_fraction: float = 0.0  # footprint share covered by points in the top band (~1 flat top, low dome)
+    noise_m: float = 0.0            # depth noise sigma at the object, after filtering
 
     @property
     def bbox_xyxy(self) -> tuple[float, float, float, float]:
         return (float(self.cols.min()), float(self.rows.min()), float(self.cols.max() + 1), float(self.rows.max() + 1))
 
 
-def backproject(frame: RGBDFrame, stride: int, max_range: float):
+def backproject(frame: RGBDFrame, stride: int, max_range: float, depth_m: np.ndarray | None = None):
     k = frame.intrinsics
-    depth = frame.depth_m[::stride, ::stride]
-    rows, cols = np.mgrid[0:frame.depth_m.shape[0]:stride, 0:frame.depth_m.shape[1]:stride]
+    full = frame.depth_m if depth_m is None else depth_m
+    depth = full[::stride, ::stride]
+    rows, cols = np.mgrid[0:full.shape[0]:stride, 0:full.shape[1]:stride]
     valid = np.isfinite(depth) & (depth > 0) & (depth < max_range)
     z = depth[valid]
     rows, cols = rows[valid], cols[valid]
@@ -96,10 +103,14 @@ def fit_support_plane(points: np.ndarray, params: SegmentationParams) -> Support
 
 def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationParams()):
     """Return (plane, segments) for the objects standing on the dominant plane."""
-    points, rows, cols = backproject(frame, params.pixel_stride, params.max_range_m)
+    depth = smooth_depth(frame.depth_m) if params.smooth_depth else frame.depth_m
+    points, rows, cols = backproject(frame, params.pixel_stride, params.max_range_m, depth)
     plane = fit_support_plane(points, params)
     heights = plane.height(points)
-    above = (heights > params.min_height_m) & (heights < params.max_height_m)
+    on_plane = np.abs(heights) < params.plane_distance_m
+    coefficient = noise_coefficient(heights[on_plane], points[on_plane, 2])
+    floor = np.maximum(params.min_height_m, params.noise_floor_sigmas * coefficient * points[:, 2] ** 2)
+    above = (heights > floor) & (heights < params.max_height_m)
     points, rows, cols, heights = points[above], rows[above], cols[above], heights[above]
     if len(points) < params.min_object_points:
         return plane, []
@@ -107,7 +118,8 @@ def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationP
     basis = plane.basis()
     segments = []
     for member in _clusters(points, colors, params):
-        segment = _plane_aligned_box(plane, basis, points[member], heights[member], rows[member], cols[member])
+        noise = coefficient * float(np.median(points[member, 2])) ** 2
+        segment = _plane_aligned_box(plane, basis, points[member], heights[member], rows[member], cols[member], noise)
         segments.append(replace(segment, occluded_fraction=occluded_fraction(frame, plane, segment, params)))
     return plane, segments
 
@@ -161,11 +173,15 @@ def _clusters(points: np.ndarray, colors: np.ndarray, params: SegmentationParams
     return found
 
 
-def _plane_aligned_box(plane, basis, points, heights, rows, cols) -> Segment:
+def _plane_aligned_box(plane, basis, points, heights, rows, cols, noise: float = 0.0) -> Segment:
     uv = (points @ basis.T).astype(np.float32)
     (cu, cv), (w, l), angle = cv2.minAreaRect(uv)
     hull_area = cv2.contourArea(cv2.convexHull(uv))
-    top = float(np.percentile(heights, 98))
+    _, radius = cv2.minEnclosingCircle(uv)
+    top = max(float(np.percentile(heights, 98)) - 1.5 * noise, float(np.median(heights)))
+    band = max(0.05 * top, 2.5 * noise)
+    top_uv = uv[heights > top - band]
+    top_area = cv2.contourArea(cv2.convexHull(top_uv)) if len(top_uv) >= 3 else 0.0
     theta = np.radians(angle)
     axis_u = np.cos(theta) * basis[0] + np.sin(theta) * basis[1]
     axis_v = np.cross(plane.normal, axis_u)
@@ -173,4 +189,6 @@ def _plane_aligned_box(plane, basis, points, heights, rows, cols) -> Segment:
     center = on_plane + cu * basis[0] + cv * basis[1] + (top / 2) * plane.normal
     rotation = np.stack([axis_u, axis_v, plane.normal], axis=1)
     return Segment(rows, cols, points, center, rotation, np.array([w, l, top]),
-                   float(hull_area / max(w * l, 1e-9)), float(np.mean(heights > 0.95 * top)))
+                   float(hull_area / max(w * l, 1e-9)), float(np.mean(heights > 0.95 * top)),
+                   circle_fill=float(hull_area / max(np.pi * radius ** 2, 1e-9)),
+                   top_area_fraction=float(top_area / max(hull_area, 1e-9)), noise_m=noise)

@@ -168,7 +168,8 @@ def generate(split: str, per_kind: int, kinds=None) -> list[tuple[Case, int]]:
     if split not in SPLIT_SEEDS:
         raise ValueError(f"split must be one of {', '.join(SPLIT_SEEDS)}")
     out = []
-    for k_index, kind in enumerate(kinds or KINDS):
+    for kind in kinds or KINDS:
+        k_index = list(KINDS).index(kind)  # seeds depend on the kind, not on which kinds were asked for
         made, attempt = 0, 0
         while made < per_kind:
             seed = SPLIT_SEEDS[split] + 100 * k_index + attempt

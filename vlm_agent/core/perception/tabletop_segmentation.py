@@ -14,6 +14,7 @@ import numpy as np
 import open3d as o3d
 
 from .attributes import pixel_color_classes
+from .cluster_split import split_stack, split_touching
 from .depth_filter import noise_coefficient, smooth_depth
 from ..errors import InputError
 from .frame import RGBDFrame
@@ -116,20 +117,63 @@ def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationP
         return plane, []
     colors = pixel_color_classes(frame.rgb[rows, cols])
     basis = plane.basis()
-    segments = []
-    for member in _clusters(points, colors, params):
-        noise = coefficient * float(np.median(points[member, 2])) ** 2
-        segment = _plane_aligned_box(plane, basis, points[member], heights[member], rows[member], cols[member], noise)
-        segments.append(replace(segment, occluded_fraction=occluded_fraction(frame, plane, segment, params)))
-    return plane, segments
+    uv, noise = points @ basis.T, coefficient * points[:, 2] ** 2
+    parts = [part for member in _clusters(points, colors, params)
+             for part in _geometric_parts(member, uv, heights, noise, params,
+                                          _outline_hidden(frame, plane, rows[member], cols[member], points[member],
+                                                          params))]
+    noises = [float(np.median(coefficient * points[part, 2] ** 2)) for part in parts]
+    segments = [_plane_aligned_box(plane, basis, points[part], heights[part], rows[part], cols[part], noise)
+                for part, noise in zip(parts, noises)]
+    segments = [_rest_on_support(plane, basis, segments, index, heights[part], noise)
+                for index, (part, noise) in enumerate(zip(parts, noises))]
+    return plane, [replace(segment, occluded_fraction=occluded_fraction(frame, plane, segment, params))
+                   for segment in segments]
+
+
+def _geometric_parts(member, uv, heights, noise, params: SegmentationParams, outline_hidden: float):
+    """A same-colour cluster split where geometry shows a stack or touching objects. An outline partly
+    hidden by something closer is not split by its shape: the notch may be the hidden part."""
+    stack = split_stack(uv[member], heights[member], float(np.median(noise[member])))
+    if stack is not None:
+        return [member[index] for index in stack]
+    if outline_hidden > OUTLINE_HIDDEN_NO_SPLIT:
+        return [member]
+    touching = split_touching(uv[member].astype(np.float64), params.min_object_points)
+    return [member[index] for index in touching] if touching is not None else [member]
+
+
+def _rest_on_support(plane, basis, segments: list, index: int, heights: np.ndarray, noise: float):
+    """A segment whose lowest points stand well above the table, over another segment whose top is
+    that high, rests on it: its box then starts at the supporter's top, not at the table."""
+    segment = segments[index]
+    low = float(np.percentile(heights, 3))
+    if low < 0.015:
+        return segment
+    centre_uv = (segment.center @ basis.T).astype(np.float32)
+    for other in segments:
+        if other is segment or other.size[2] > low + max(0.01, 3 * noise) or other.size[2] < low - 0.02:
+            continue
+        hull = cv2.convexHull((other.points @ basis.T).astype(np.float32))
+        if cv2.pointPolygonTest(hull, (float(centre_uv[0]), float(centre_uv[1])), False) >= 0:
+            return _plane_aligned_box(plane, basis, segment.points, heights, segment.rows, segment.cols, noise,
+                                      bottom=float(other.size[2]))
+    return segment
+
+
+OUTLINE_HIDDEN_NO_SPLIT = 0.05
 
 
 def occluded_fraction(frame: RGBDFrame, plane: SupportPlane, segment: Segment, params: SegmentationParams) -> float:
     """Share of the segment's image outline bordered by an object closer to the camera."""
+    return _outline_hidden(frame, plane, segment.rows, segment.cols, segment.points, params)
+
+
+def _outline_hidden(frame, plane, seg_rows, seg_cols, seg_points, params) -> float:
     stride = params.pixel_stride
     shape = (frame.depth_m.shape[0] // stride + 1, frame.depth_m.shape[1] // stride + 1)
     mask = np.zeros(shape, np.uint8)
-    mask[segment.rows // stride, segment.cols // stride] = 1
+    mask[seg_rows // stride, seg_cols // stride] = 1
     ring = cv2.dilate(mask, np.ones((5, 5), np.uint8)) - mask
     ring_rows, ring_cols = np.nonzero(ring)
     ring_rows, ring_cols = ring_rows * stride, ring_cols * stride
@@ -140,7 +184,7 @@ def occluded_fraction(frame: RGBDFrame, plane: SupportPlane, segment: Segment, p
     z = frame.depth_m[ring_rows, ring_cols]
     k = frame.intrinsics
     points = np.stack([(ring_cols - k.cx) * z / k.fx, (ring_rows - k.cy) * z / k.fy, z], axis=1)
-    closer = np.isfinite(z) & (z < np.median(segment.points[:, 2]) - 0.02) & \
+    closer = np.isfinite(z) & (z < np.median(seg_points[:, 2]) - 0.02) & \
         (plane.height(np.nan_to_num(points)) > params.min_height_m)
     return float(closer.mean())
 
@@ -173,22 +217,23 @@ def _clusters(points: np.ndarray, colors: np.ndarray, params: SegmentationParams
     return found
 
 
-def _plane_aligned_box(plane, basis, points, heights, rows, cols, noise: float = 0.0) -> Segment:
+def _plane_aligned_box(plane, basis, points, heights, rows, cols, noise: float = 0.0, bottom: float = 0.0) -> Segment:
+    """bottom: height of the surface it rests on (0: the support plane)."""
     uv = (points @ basis.T).astype(np.float32)
     (cu, cv), (w, l), angle = cv2.minAreaRect(uv)
     hull_area = cv2.contourArea(cv2.convexHull(uv))
     _, radius = cv2.minEnclosingCircle(uv)
     top = max(float(np.percentile(heights, 98)) - 1.5 * noise, float(np.median(heights)))
-    band = max(0.05 * top, 2.5 * noise)
+    band = max(0.05 * (top - bottom), 2.5 * noise)
     top_uv = uv[heights > top - band]
     top_area = cv2.contourArea(cv2.convexHull(top_uv)) if len(top_uv) >= 3 else 0.0
     theta = np.radians(angle)
     axis_u = np.cos(theta) * basis[0] + np.sin(theta) * basis[1]
     axis_v = np.cross(plane.normal, axis_u)
     on_plane = -plane.offset * plane.normal
-    center = on_plane + cu * basis[0] + cv * basis[1] + (top / 2) * plane.normal
+    center = on_plane + cu * basis[0] + cv * basis[1] + ((top + bottom) / 2) * plane.normal
     rotation = np.stack([axis_u, axis_v, plane.normal], axis=1)
-    return Segment(rows, cols, points, center, rotation, np.array([w, l, top]),
-                   float(hull_area / max(w * l, 1e-9)), float(np.mean(heights > 0.95 * top)),
+    return Segment(rows, cols, points, center, rotation, np.array([w, l, top - bottom]),
+                   float(hull_area / max(w * l, 1e-9)), float(np.mean(heights > top - 0.05 * (top - bottom))),
                    circle_fill=float(hull_area / max(np.pi * radius ** 2, 1e-9)),
                    top_area_fraction=float(top_area / max(hull_area, 1e-9)), noise_m=noise)

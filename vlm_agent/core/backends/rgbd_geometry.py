@@ -12,7 +12,7 @@ from ..perception.attributes import color_name, shape_scores
 from ..errors import InputError
 from ..perception.frame import RGBDFrame
 from ..perception.objects import SceneObject
-from ..perception.tabletop_segmentation import SegmentationParams, segment_objects
+from ..perception.tabletop_segmentation import SegmentationParams, grid_stride, segment_objects
 from .base import GroundingBackend
 
 
@@ -45,7 +45,7 @@ class RGBDGeometryBackend(GroundingBackend):
                 color=color, shade=shade, center_camera=segment.center,
                 center_base=None if center_base is None else center_base[0],
                 rotation_camera=segment.rotation, yaw_base=_yaw_in_base(frame, segment.rotation),
-                size=segment.size, pixel_count=len(segment.rows) * self.params.pixel_stride ** 2,
+                size=segment.size, pixel_count=len(segment.rows) * grid_stride(self.params, frame.rgb.shape[1]) ** 2,
                 occluded=segment.occluded_fraction > OCCLUDED_OUTLINE))
         self._cache_key, self._cache = frame.key, objects
         return objects

@@ -17,6 +17,7 @@ CELL_M = 0.004
 STACK_STEP_M = 0.015          # an upper object's top must stand at least this high over the lower top
 LEVEL_SHARE = 0.7             # share of the lower cells within the noise band of one level: a flat top
 MIN_PART_SHARE = 0.12         # each part holds at least this share of the cluster's cells
+SUPPORTED_SHARE = 0.6        # share of the upper footprint over the lower top's outline, for a stack
 PEAK_FRACTION = 0.55          # distance-transform peaks above this share of the highest are object cores
 
 
@@ -45,6 +46,11 @@ def split_stack(uv: np.ndarray, heights: np.ndarray, noise_m: float) -> list[np.
     level = float(np.percentile(lower_heights, 75))
     if np.mean(np.abs(lower_heights - level) < band) < LEVEL_SHARE or level < STACK_STEP_M / 2:
         return None
+    level_cells = lower_cells & (np.abs(top - level) < band)
+    supported = np.zeros(top.shape, np.uint8)
+    cv2.fillConvexPoly(supported, cv2.convexHull(np.argwhere(level_cells)[:, ::-1].astype(np.int32)), 1)
+    if supported[upper_cells].mean() < SUPPORTED_SHARE:  # side by side, not one on the other
+        return None
     footprint = cv2.dilate(upper_cells.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     in_upper = footprint[cells[:, 0], cells[:, 1]] & (heights > level + band)
     if in_upper.sum() < 10 or (~in_upper).sum() < 10:
@@ -52,9 +58,10 @@ def split_stack(uv: np.ndarray, heights: np.ndarray, noise_m: float) -> list[np.
     return [np.flatnonzero(in_upper), np.flatnonzero(~in_upper)]
 
 
-def split_touching(uv: np.ndarray, min_points: int) -> list[np.ndarray] | None:
-    """Index arrays, one per convex core of the footprint, when there are two or more; else None."""
-    cells, top = _grid(uv, np.zeros(len(uv)))
+def split_touching(uv: np.ndarray, heights: np.ndarray, min_points: int) -> list[np.ndarray] | None:
+    """Index arrays, one per convex core of the footprint, when there are two or more; else None.
+    The border between cores follows height steps where there are any, else the footprint's neck."""
+    cells, top = _grid(uv, heights)
     occupied = cv2.morphologyEx(np.isfinite(top).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     # holes inside the outline (a top face hidden under something resting on it) are still footprint
     contours, _ = cv2.findContours(occupied, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -67,8 +74,12 @@ def split_touching(uv: np.ndarray, min_points: int) -> list[np.ndarray] | None:
         return None
     markers = cores.astype(np.int32)
     markers[occupied == 0] = count  # background marker
-    image = cv2.cvtColor(np.clip(255 - distance * (255 / distance.max()), 0, 255).astype(np.uint8),
-                         cv2.COLOR_GRAY2BGR)
+    surface = np.where(np.isfinite(top), top, 0.0).astype(np.float32)
+    surface = cv2.morphologyEx(surface, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    steps = cv2.morphologyEx(surface, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    steps = np.clip(steps / STACK_STEP_M, 0.0, 1.0)
+    neck = 1.0 - distance / distance.max()
+    image = cv2.cvtColor((255 * (0.6 * steps + 0.4 * neck)).astype(np.uint8), cv2.COLOR_GRAY2BGR)
     labels = cv2.watershed(image, markers)
     point_labels = labels[cells[:, 0], cells[:, 1]]
     parts = [np.flatnonzero(point_labels == k) for k in range(1, count)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-SMOOTH_DIAMETER_PX = 5
+SMOOTH_DIAMETER_PX = 5         # on the strided grid the segmentation uses (stride 2: 10 px of the image)
 SMOOTH_SIGMA_DEPTH_M = 0.015   # depth differences beyond a few of these are edges, kept sharp
 SMOOTH_SIGMA_SPACE_PX = 2.0
 

@@ -22,7 +22,7 @@ from .frame import RGBDFrame
 
 @dataclass(frozen=True)
 class SegmentationParams:
-    pixel_stride: int = 2
+    pixel_stride: int = 2               # at 640 px wide; scaled with the width so the grid stays ~320 wide
     max_range_m: float = 3.0
     plane_distance_m: float = 0.006
     plane_sample_points: int = 15000
@@ -73,11 +73,11 @@ class Segment:
         return (float(self.cols.min()), float(self.rows.min()), float(self.cols.max() + 1), float(self.rows.max() + 1))
 
 
-def backproject(frame: RGBDFrame, stride: int, max_range: float, depth_m: np.ndarray | None = None):
+def backproject(frame: RGBDFrame, stride: int, max_range: float, strided_depth: np.ndarray | None = None):
+    """Points of every stride-th pixel; strided_depth replaces frame.depth_m[::stride, ::stride]."""
     k = frame.intrinsics
-    full = frame.depth_m if depth_m is None else depth_m
-    depth = full[::stride, ::stride]
-    rows, cols = np.mgrid[0:full.shape[0]:stride, 0:full.shape[1]:stride]
+    depth = frame.depth_m[::stride, ::stride] if strided_depth is None else strided_depth
+    rows, cols = np.mgrid[0:frame.depth_m.shape[0]:stride, 0:frame.depth_m.shape[1]:stride]
     valid = np.isfinite(depth) & (depth > 0) & (depth < max_range)
     z = depth[valid]
     rows, cols = rows[valid], cols[valid]
@@ -102,9 +102,15 @@ def fit_support_plane(points: np.ndarray, params: SegmentationParams) -> Support
     return SupportPlane(normal, float(offset))
 
 
+def grid_stride(params: SegmentationParams, width: int) -> int:
+    return params.pixel_stride * max(1, round(width / 640))
+
+
 def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationParams()):
     """Return (plane, segments) for the objects standing on the dominant plane."""
-    depth = smooth_depth(frame.depth_m) if params.smooth_depth else frame.depth_m
+    params = replace(params, pixel_stride=grid_stride(params, frame.depth_m.shape[1]))
+    depth = frame.depth_m[::params.pixel_stride, ::params.pixel_stride]
+    depth = smooth_depth(depth) if params.smooth_depth else depth
     points, rows, cols = backproject(frame, params.pixel_stride, params.max_range_m, depth)
     plane = fit_support_plane(points, params)
     heights = plane.height(points)
@@ -139,7 +145,7 @@ def _geometric_parts(member, uv, heights, noise, params: SegmentationParams, out
         return [member[index] for index in stack]
     if outline_hidden > OUTLINE_HIDDEN_NO_SPLIT:
         return [member]
-    touching = split_touching(uv[member].astype(np.float64), params.min_object_points)
+    touching = split_touching(uv[member].astype(np.float64), heights[member], params.min_object_points)
     return [member[index] for index in touching] if touching is not None else [member]
 
 
@@ -170,13 +176,14 @@ def occluded_fraction(frame: RGBDFrame, plane: SupportPlane, segment: Segment, p
 
 
 def _outline_hidden(frame, plane, seg_rows, seg_cols, seg_points, params) -> float:
-    stride = params.pixel_stride
-    shape = (frame.depth_m.shape[0] // stride + 1, frame.depth_m.shape[1] // stride + 1)
-    mask = np.zeros(shape, np.uint8)
-    mask[seg_rows // stride, seg_cols // stride] = 1
+    stride, margin = params.pixel_stride, 3
+    r0, c0 = max(int(seg_rows.min()) // stride - margin, 0), max(int(seg_cols.min()) // stride - margin, 0)
+    r1, c1 = int(seg_rows.max()) // stride + margin + 1, int(seg_cols.max()) // stride + margin + 1
+    mask = np.zeros((r1 - r0, c1 - c0), np.uint8)
+    mask[seg_rows // stride - r0, seg_cols // stride - c0] = 1
     ring = cv2.dilate(mask, np.ones((5, 5), np.uint8)) - mask
     ring_rows, ring_cols = np.nonzero(ring)
-    ring_rows, ring_cols = ring_rows * stride, ring_cols * stride
+    ring_rows, ring_cols = (ring_rows + r0) * stride, (ring_cols + c0) * stride
     inside = (ring_rows < frame.depth_m.shape[0]) & (ring_cols < frame.depth_m.shape[1])
     ring_rows, ring_cols = ring_rows[inside], ring_cols[inside]
     if len(ring_rows) == 0:

@@ -81,12 +81,11 @@ def split_touching(uv: np.ndarray, heights: np.ndarray, min_points: int) -> list
     neck = 1.0 - distance / distance.max()
     image = cv2.cvtColor((255 * (0.6 * steps + 0.4 * neck)).astype(np.uint8), cv2.COLOR_GRAY2BGR)
     labels = cv2.watershed(image, markers)
-    point_labels = labels[cells[:, 0], cells[:, 1]]
-    parts = [np.flatnonzero(point_labels == k) for k in range(1, count)]
-    unassigned = np.flatnonzero((point_labels <= 0) | (point_labels >= count))
-    if unassigned.size:  # watershed lines: give each point to the nearest core
-        centres = np.array([uv[p].mean(axis=0) if p.size else (np.inf, np.inf) for p in parts])
-        nearest = np.argmin(np.linalg.norm(uv[unassigned, None, :] - centres[None], axis=2), axis=1)
-        parts = [np.concatenate([p, unassigned[nearest == k]]) for k, p in enumerate(parts)]
+    # watershed lines (-1) and cells the background flooded go to the nearest region, by grid distance
+    regions = [(labels == k).astype(np.uint8) for k in range(1, count)]
+    away = np.stack([cv2.distanceTransform(1 - region, cv2.DIST_L2, 3) for region in regions])
+    nearest = np.where((labels >= 1) & (labels < count), labels - 1, np.argmin(away, axis=0))
+    point_labels = nearest[cells[:, 0], cells[:, 1]]
+    parts = [np.flatnonzero(point_labels == k) for k in range(count - 1)]
     parts = [p for p in parts if p.size >= min_points]
     return parts if len(parts) >= 2 and min(p.size for p in parts) >= MIN_PART_SHARE * len(uv) else None

@@ -124,10 +124,12 @@ def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationP
     colors = pixel_color_classes(frame.rgb[rows, cols])
     basis = plane.basis()
     uv, noise = points @ basis.T, coefficient * points[:, 2] ** 2
-    parts = [part for member in _clusters(points, colors, params)
+    clusters = _clusters(points, colors, params)
+    parts = [part for member in clusters
              for part in _geometric_parts(member, uv, heights, noise, params,
-                                          _outline_hidden(frame, plane, rows[member], cols[member], points[member],
-                                                          params))]
+                                          max(_outline_hidden(frame, plane, rows[member], cols[member],
+                                                              points[member], params),
+                                              _carries_another(member, clusters, uv, heights)))]
     noises = [float(np.median(coefficient * points[part, 2] ** 2)) for part in parts]
     segments = [_plane_aligned_box(plane, basis, points[part], heights[part], rows[part], cols[part], noise)
                 for part, noise in zip(parts, noises)]
@@ -147,6 +149,19 @@ def _geometric_parts(member, uv, heights, noise, params: SegmentationParams, out
         return [member]
     touching = split_touching(uv[member].astype(np.float64), heights[member], params.min_object_points)
     return [member[index] for index in touching] if touching is not None else [member]
+
+
+def _carries_another(member, clusters, uv, heights) -> float:
+    """1 when another cluster stands over this one's footprint, off the table (it rests on it: the
+    part of this outline it hides is no reason to split), else 0."""
+    hull = cv2.convexHull(uv[member].astype(np.float32))
+    for other in clusters:
+        if other is member or np.percentile(heights[other], 5) < 0.015:
+            continue
+        centre = uv[other].mean(axis=0)
+        if cv2.pointPolygonTest(hull, (float(centre[0]), float(centre[1])), False) >= 0:
+            return 1.0
+    return 0.0
 
 
 def _rest_on_support(plane, basis, segments: list, index: int, heights: np.ndarray, noise: float):

@@ -25,7 +25,7 @@ class SegmentationParams:
     pixel_stride: int = 2               # at 640 px wide; scaled with the width so the grid stays ~320 wide
     max_range_m: float = 3.0
     plane_distance_m: float = 0.006
-    plane_sample_points: int = 15000
+    plane_sample_points: int = 6000
     min_height_m: float = 0.007
     max_height_m: float = 0.6
     cluster_eps_m: float = 0.012

@@ -18,7 +18,8 @@ STACK_STEP_M = 0.015          # an upper object's top must stand at least this h
 LEVEL_SHARE = 0.7             # share of the lower cells within the noise band of one level: a flat top
 MIN_PART_SHARE = 0.12         # each part holds at least this share of the cluster's cells
 SUPPORTED_SHARE = 0.6        # share of the upper footprint over the lower top's outline, for a stack
-PEAK_FRACTION = 0.55          # distance-transform peaks above this share of the highest are object cores
+PEAK_FRACTION = 0.55
+CONVEX_SOLIDITY = 0.92        # footprint area / its convex hull's: above this the outline has no notch          # distance-transform peaks above this share of the highest are object cores
 
 
 def _grid(uv: np.ndarray, heights: np.ndarray):
@@ -66,6 +67,8 @@ def split_touching(uv: np.ndarray, heights: np.ndarray, min_points: int) -> list
     # holes inside the outline (a top face hidden under something resting on it) are still footprint
     contours, _ = cv2.findContours(occupied, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(occupied, contours, -1, 1, thickness=cv2.FILLED)
+    hull = cv2.convexHull(np.argwhere(occupied)[:, ::-1].astype(np.int32))
+    solidity = occupied.sum() / max(cv2.contourArea(hull) + 0.5 * cv2.arcLength(hull, True) + 1, 1.0)
     distance = cv2.distanceTransform(occupied, cv2.DIST_L2, 5)
     if distance.max() <= 2:
         return None
@@ -88,4 +91,9 @@ def split_touching(uv: np.ndarray, heights: np.ndarray, min_points: int) -> list
     point_labels = nearest[cells[:, 0], cells[:, 1]]
     parts = [np.flatnonzero(point_labels == k) for k in range(count - 1)]
     parts = [p for p in parts if p.size >= min_points]
-    return parts if len(parts) >= 2 and min(p.size for p in parts) >= MIN_PART_SHARE * len(uv) else None
+    if len(parts) < 2 or min(p.size for p in parts) < MIN_PART_SHARE * len(uv):
+        return None
+    tops = [float(np.percentile(heights[p], 95)) for p in parts]
+    if solidity > CONVEX_SOLIDITY and max(tops) - min(tops) < STACK_STEP_M / 2:
+        return None  # one convex outline, one height: nothing shows two objects
+    return parts

@@ -14,14 +14,14 @@ SMOOTH_SIGMA_DEPTH_M = 0.015   # depth differences beyond a few of these are edg
 SMOOTH_SIGMA_SPACE_PX = 2.0
 
 
-def smooth_depth(depth_m: np.ndarray) -> np.ndarray:
+def smooth_depth(depth_m: np.ndarray, sigma_depth_m: float = SMOOTH_SIGMA_DEPTH_M) -> np.ndarray:
     """Bilateral filter: averages noise within a surface, not across depth edges; holes stay holes
     (a hole's zero is metres away from any reading, so it gets no weight)."""
     valid = np.isfinite(depth_m) & (depth_m > 0)
     filled = np.where(valid, depth_m, 0.0).astype(np.float32)
-    smoothed = cv2.bilateralFilter(filled, SMOOTH_DIAMETER_PX, SMOOTH_SIGMA_DEPTH_M, SMOOTH_SIGMA_SPACE_PX)
+    smoothed = cv2.bilateralFilter(filled, SMOOTH_DIAMETER_PX, sigma_depth_m, SMOOTH_SIGMA_SPACE_PX)
     # near holes the zeros still pull a little: keep the raw reading where the filter moved it far
-    moved = np.abs(smoothed - filled) > 3 * SMOOTH_SIGMA_DEPTH_M
+    moved = np.abs(smoothed - filled) > 3 * sigma_depth_m
     return np.where(valid, np.where(moved, filled, smoothed), np.nan).astype(np.float32)
 
 

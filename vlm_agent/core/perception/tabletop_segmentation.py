@@ -102,6 +102,10 @@ def fit_support_plane(points: np.ndarray, params: SegmentationParams) -> Support
     return SupportPlane(normal, float(offset))
 
 
+NOISE_WINDOW_M = 0.015      # plane residuals within this window measure the depth noise
+NOISE_TO_SMOOTH_M = 0.0005  # depth noise (sigma at the median range) above which depth is filtered
+
+
 def grid_stride(params: SegmentationParams, width: int) -> int:
     return params.pixel_stride * max(1, round(width / 640))
 
@@ -110,12 +114,19 @@ def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationP
     """Return (plane, segments) for the objects standing on the dominant plane."""
     params = replace(params, pixel_stride=grid_stride(params, frame.depth_m.shape[1]))
     depth = frame.depth_m[::params.pixel_stride, ::params.pixel_stride]
-    depth = smooth_depth(depth) if params.smooth_depth else depth
     points, rows, cols = backproject(frame, params.pixel_stride, params.max_range_m, depth)
     plane = fit_support_plane(points, params)
     heights = plane.height(points)
-    on_plane = np.abs(heights) < params.plane_distance_m
+    on_plane = np.abs(heights) < NOISE_WINDOW_M
     coefficient = noise_coefficient(heights[on_plane], points[on_plane, 2])
+    if params.smooth_depth and coefficient * np.median(points[:, 2]) ** 2 > NOISE_TO_SMOOTH_M:
+        # filter as strongly as the measured noise asks: edges a few noise sigmas high stay sharp
+        sigma = coefficient * float(np.median(points[:, 2])) ** 2
+        depth = smooth_depth(depth, sigma_depth_m=float(np.clip(3 * sigma, 0.004, 0.02)))
+        points, rows, cols = backproject(frame, params.pixel_stride, params.max_range_m, depth)
+        heights = plane.height(points)
+        on_plane = np.abs(heights) < NOISE_WINDOW_M
+        coefficient = noise_coefficient(heights[on_plane], points[on_plane, 2])
     floor = np.maximum(params.min_height_m, params.noise_floor_sigmas * coefficient * points[:, 2] ** 2)
     above = (heights > floor) & (heights < params.max_height_m)
     points, rows, cols, heights = points[above], rows[above], cols[above], heights[above]
@@ -136,7 +147,7 @@ def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationP
     segments = [_rest_on_support(plane, basis, segments, index, heights[part], noise)
                 for index, (part, noise) in enumerate(zip(parts, noises))]
     return plane, [replace(segment, occluded_fraction=occluded_fraction(frame, plane, segment, params))
-                   for segment in segments]
+                   for segment in segments if segment.size[2] >= params.min_height_m]
 
 
 def _geometric_parts(member, uv, heights, noise, params: SegmentationParams, outline_hidden: float):

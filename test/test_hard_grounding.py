@@ -126,3 +126,42 @@ def test_no_confident_wrong_pick_on_hard_scenes():
     from hard_scenes import KINDS, run
     summary = run("dev", 2, levels=("d435",), kinds=list(KINDS))
     assert sum(summary["wrong"].values()) == 0, summary["failures"]
+
+
+# ---- geometric splitting on synthetic top views ----------------------------------------------------
+def _block(rng, x, y, w, d, h, spacing=0.003):
+    """Points on the top and sides of an axis-aligned block standing at height 0 (top view: u, v)."""
+    us, vs = np.meshgrid(np.arange(x - w / 2, x + w / 2, spacing), np.arange(y - d / 2, y + d / 2, spacing))
+    top = np.stack([us.ravel(), vs.ravel(), np.full(us.size, h)], axis=1)
+    side_h = np.arange(0.0, h, spacing)
+    sides = [np.stack([np.full(side_h.size, x - w / 2), np.full(side_h.size, y + dy), side_h], axis=1)
+             for dy in np.arange(-d / 2, d / 2, spacing)]
+    return np.concatenate([top] + sides) + rng.normal(0, 0.0005, (1, 3)) * 0
+
+
+def test_split_touching_finds_two_blocks_of_different_heights_but_not_one_box():
+    from vlm_agent.core.perception.cluster_split import split_touching
+    rng = np.random.default_rng(0)
+    cube = _block(rng, 0.0, 0.0, 0.05, 0.05, 0.05)
+    cylinder_like = _block(rng, 0.0, 0.051, 0.04, 0.04, 0.09)
+    both = np.concatenate([cube, cylinder_like])
+    parts = split_touching(both[:, :2], both[:, 2], 25)
+    assert parts is not None and len(parts) == 2
+    sizes = sorted(len(p) for p in parts)
+    assert abs(sizes[0] - min(len(cube), len(cylinder_like))) < 0.1 * sizes[0]
+    box = _block(rng, 0.0, 0.0, 0.11, 0.055, 0.04)
+    assert split_touching(box[:, :2], box[:, 2], 25) is None
+
+
+def test_split_stack_separates_a_cube_resting_on_a_box_but_not_a_lone_box():
+    from vlm_agent.core.perception.cluster_split import split_stack
+    rng = np.random.default_rng(0)
+    box = _block(rng, 0.0, 0.0, 0.11, 0.075, 0.045)
+    box = box[~((np.abs(box[:, 0]) < 0.022) & (np.abs(box[:, 1]) < 0.022) & (box[:, 2] > 0.04))]  # under the cube
+    cube = _block(rng, 0.0, 0.0, 0.045, 0.045, 0.045) + [0, 0, 0.046]
+    both = np.concatenate([box, cube])
+    parts = split_stack(both[:, :2], both[:, 2], 0.001)
+    assert parts is not None
+    upper, lower = parts
+    assert both[upper, 2].min() > 0.045 and len(upper) > 0.8 * len(cube)
+    assert split_stack(box[:, :2], box[:, 2], 0.001) is None

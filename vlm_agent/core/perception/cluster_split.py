@@ -69,7 +69,12 @@ def split_touching(uv: np.ndarray, heights: np.ndarray, min_points: int) -> list
     cv2.drawContours(occupied, contours, -1, 1, thickness=cv2.FILLED)
     hull = cv2.convexHull(np.argwhere(occupied)[:, ::-1].astype(np.int32))
     solidity = occupied.sum() / max(cv2.contourArea(hull) + 0.5 * cv2.arcLength(hull, True) + 1, 1.0)
-    distance = cv2.distanceTransform(occupied, cv2.DIST_L2, 5)
+    surface = np.where(np.isfinite(top), top, 0.0).astype(np.float32)
+    surface = cv2.morphologyEx(surface, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    steps = cv2.morphologyEx(surface, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    steps = np.clip(steps / STACK_STEP_M, 0.0, 1.0)
+    # cores come from the footprint cut along height steps: two tops at different heights are two cores
+    distance = cv2.distanceTransform((occupied & (steps < 0.5)).astype(np.uint8), cv2.DIST_L2, 5)
     if distance.max() <= 2:
         return None
     count, cores = cv2.connectedComponents((distance > PEAK_FRACTION * distance.max()).astype(np.uint8))
@@ -77,10 +82,6 @@ def split_touching(uv: np.ndarray, heights: np.ndarray, min_points: int) -> list
         return None
     markers = cores.astype(np.int32)
     markers[occupied == 0] = count  # background marker
-    surface = np.where(np.isfinite(top), top, 0.0).astype(np.float32)
-    surface = cv2.morphologyEx(surface, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    steps = cv2.morphologyEx(surface, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    steps = np.clip(steps / STACK_STEP_M, 0.0, 1.0)
     neck = 1.0 - distance / distance.max()
     image = cv2.cvtColor((255 * (0.6 * steps + 0.4 * neck)).astype(np.uint8), cv2.COLOR_GRAY2BGR)
     labels = cv2.watershed(image, markers)

@@ -57,7 +57,9 @@ def evaluate(case, result, truth, hidden: bool = False) -> tuple[bool, str]:
     return True, ""
 
 
-def run_suite(per_category: int, seed: int, out_dir: Path | None, verbose: bool = False) -> dict:
+def run_suite(per_category: int, seed: int, out_dir: Path | None, verbose: bool = False,
+              depth_noise: str = "none") -> dict:
+    """depth_noise: the simulated sensor (none, d435, d455, zed2; see vlm_agent/core/sim/depth_noise.py)."""
     from vlm_agent.core.perception.annotate import annotate
     from vlm_agent.core.backends import create_backend
     from vlm_agent.core.perception.frame import RGBDFrame
@@ -70,7 +72,7 @@ def run_suite(per_category: int, seed: int, out_dir: Path | None, verbose: bool 
     outcomes, latencies, failures = defaultdict(list), [], []
     written = defaultdict(int)
     for index, case in enumerate(cases):
-        world = TabletopWorld(case.scene)
+        world = TabletopWorld(case.scene, noise=depth_noise, noise_seed=index)
         rendered = world.render()
         truth = {s.name: s.position for s in world.object_states()}
         world.close()
@@ -120,9 +122,10 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(REPO / "bench_output" / "grounding"))
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--depth-noise", default="none", help="simulated depth sensor: none, d435, d455, zed2")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    met = report(run_suite(args.per_category, args.seed, Path(args.out), args.verbose))
+    met = report(run_suite(args.per_category, args.seed, Path(args.out), args.verbose, args.depth_noise))
     print("targets met" if met else "targets NOT met")
     sys.exit(0)
 

@@ -1,5 +1,7 @@
 """A small run of the randomised grounding benchmark (bench/grounding_suite.py runs the full one)."""
 import sys
+
+import pytest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -24,3 +26,11 @@ def test_small_suite_meets_the_targets():
     overall = sum(sum(v) for v in summary["outcomes"].values()) / summary["cases"]
     assert overall >= 0.95, (rates, summary["failures"])
     assert min(rates.values()) >= 2 / 3, (rates, summary["failures"])
+
+
+@pytest.mark.slow
+def test_small_suite_at_d435_depth_noise_meets_the_targets():
+    """The existing suite with the simulated RealSense D435 error model on the depth images."""
+    summary = run_suite(per_category=2, seed=5, out_dir=None, depth_noise="d435")
+    overall = sum(sum(v) for v in summary["outcomes"].values()) / summary["cases"]
+    assert overall >= 0.95, summary["failures"]

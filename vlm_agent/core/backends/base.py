@@ -71,7 +71,8 @@ def attribute_score(obj: SceneObject, phrase: ObjectPhrase) -> float:
     elif phrase.category == obj.label:
         category = 1.0
     else:
-        category = CATEGORY_AFFINITY.get((obj.label, phrase.category), 0.0)
+        category = max(CATEGORY_AFFINITY.get((obj.label, phrase.category), 0.0),
+                       dict(obj.label_scores).get(phrase.category, 0.0))
         if obj.occluded and {obj.label, phrase.category} <= PRIMITIVES:
             category = max(category, OCCLUDED_SHAPE_SCORE)
     if phrase.color is None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..perception.attributes import color_name, shape_label
+from ..perception.attributes import color_name, shape_scores
 from ..errors import InputError
 from ..perception.frame import RGBDFrame
 from ..perception.objects import SceneObject
-from ..perception.tabletop_segmentation import SegmentationParams, segment_objects
+from ..perception.tabletop_segmentation import SegmentationParams, grid_stride, segment_objects
 from .base import GroundingBackend
 
 
@@ -36,13 +36,16 @@ class RGBDGeometryBackend(GroundingBackend):
         objects = []
         for index, segment in enumerate(segments):
             color, shade = color_name(frame.rgb[segment.rows, segment.cols])
+            shapes = shape_scores(segment)
+            label = max(shapes, key=shapes.get)
             center_base = frame.to_base(segment.center)
             objects.append(SceneObject(
-                id=f"obj_{index}", label=shape_label(segment), bbox_xyxy=segment.bbox_xyxy,
+                id=f"obj_{index}", label=label, bbox_xyxy=segment.bbox_xyxy,
+                label_scores=tuple((name, score) for name, score in shapes.items() if name != label),
                 color=color, shade=shade, center_camera=segment.center,
                 center_base=None if center_base is None else center_base[0],
                 rotation_camera=segment.rotation, yaw_base=_yaw_in_base(frame, segment.rotation),
-                size=segment.size, pixel_count=len(segment.rows) * self.params.pixel_stride ** 2,
+                size=segment.size, pixel_count=len(segment.rows) * grid_stride(self.params, frame.rgb.shape[1]) ** 2,
                 occluded=segment.occluded_fraction > OCCLUDED_OUTLINE))
         self._cache_key, self._cache = frame.key, objects
         return objects

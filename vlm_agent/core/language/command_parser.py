@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from .vocabulary import (ACTION_WORDS, ARTICLES, CATEGORY_OF, COLOR_WORDS, FILLER, GENERIC_NOUNS,
+from .spoken import tidy_spoken
+from .vocabulary import (ACTION_WORDS, ARTICLES, CATEGORY_OF, COLOR_WORDS, FILLER, GENERIC_NOUNS, HEIGHT_WORDS,
                          ORDINALS, ROBOT_WORDS, SHADE_WORDS, SIZE_WORDS, SUPERLATIVES)
 
 MAX_COMMAND_CHARS = 500
@@ -25,6 +26,7 @@ RELATIONS = sorted({
     "farthest from": "farthest_from", "furthest from": "farthest_from", "farthest": "farthest_from",
     "furthest": "farthest_from", "between": "between",
     "on top of": "on", "onto": "on", "on": "on", "into": "in", "inside": "in", "in": "in",
+    "under": "under", "underneath": "under", "beneath": "under", "below": "under",
 }.items(), key=lambda item: -len(item[0]))
 DESTINATION_RELATIONS = {"left_of", "right_of", "in_front_of", "behind", "near", "on", "in"}
 ORDINAL_DIRECTIONS = {"left": "left", "right": "right", "front": "front", "back": "back", "robot": "front",
@@ -94,7 +96,7 @@ def parse_command(text: str) -> ParsedCommand:
         raise InputError("empty command")
     if len(text) > MAX_COMMAND_CHARS:
         raise InputError(f"command too long ({len(text)} characters, max {MAX_COMMAND_CHARS})")
-    words = normalize(text)
+    words = normalize(tidy_spoken(text))
     action, rest = _split_action(words)
     if action is None and (text.rstrip().endswith("?") or words.split(" ")[0] in QUESTION_WORDS):
         return _parse_question(text, words)
@@ -147,7 +149,7 @@ def _split_action(words: str) -> tuple[str | None, str]:
 
 def _strip_particles(rest: str) -> str:
     rest = f" {rest.strip()} "
-    for particle in (" up ", " me ", " of ", " are there ", " are ", " is ", " do you see "):
+    for particle in (" up ", " me ", " over ", " of ", " are there ", " are ", " is ", " do you see "):
         if rest.startswith(particle):
             rest = " " + rest[len(particle):]
     rest = re.sub(r"\b(are there|do you see|can you see|is there|there are|there is|on the table)\s*$", "", rest.strip())
@@ -166,6 +168,9 @@ def _split_destination(rest: str) -> tuple[str, str, str]:
 
 
 def _parse_phrase(text: str) -> ObjectPhrase:
+    # "the box the cube is on" -> "the box under the cube"
+    text = re.sub(r"^(.+?)\s+((?:the|a|an) .+?) (?:is|are|sits|sit|rests|is sitting|is resting) on(?: top)?$",
+                  r"\1 under \2", text)
     text = re.sub(r"\b(that|which|who)\s+(is|are)\b", " ", text)
     text = re.sub(r"\b(that|which)\b", " ", text)
     text = " ".join(text.split())
@@ -189,6 +194,8 @@ def _parse_phrase(text: str) -> ObjectPhrase:
             ordinal = ORDINALS[word]
         elif word in SUPERLATIVES:
             superlative = SUPERLATIVES[word]
+        elif word in HEIGHT_WORDS and superlative is None:
+            superlative = HEIGHT_WORDS[word]
     attrs = _attribute_words(words)
     # "the left cube", "the one on the left" -> leftmost
     if superlative is None and ordinal is None:
@@ -231,6 +238,7 @@ def _split_relation(text: str) -> tuple[str, Relation | None]:
 
 def _attribute_words(words: list[str]) -> dict:
     out = {"category": None, "noun": "", "color": None, "shade": None, "size": None, "plural": False, "unknown": []}
+    fuzzy_color, fuzzy_category = None, None
     joined = " ".join(words)
     for synonym in sorted(CATEGORY_OF, key=len, reverse=True):
         if " " in synonym and re.search(rf"\b{synonym}s?\b", joined):
@@ -238,7 +246,7 @@ def _attribute_words(words: list[str]) -> dict:
             joined = joined.replace(synonym, " ")
     for word in joined.split():
         singular = _singular(word)
-        if word in ARTICLES or word in ORDINALS or word in SUPERLATIVES or word in ("left", "right", "front", "back", "middle", "one", "ones", "and", "or", "of", "to", "all", "each", "every", "many", "much", "there", "are", "is", "object", "objects"):
+        if word in ARTICLES or word in ORDINALS or word in SUPERLATIVES or word in HEIGHT_WORDS or word in ("left", "right", "front", "back", "middle", "one", "ones", "and", "or", "of", "to", "all", "each", "every", "many", "much", "there", "are", "is", "object", "objects"):
             if word in ("objects", "ones", "all", "many"):
                 out["plural"] = True
             continue
@@ -256,13 +264,16 @@ def _attribute_words(words: list[str]) -> dict:
         elif singular in GENERIC_NOUNS or word in GENERIC_NOUNS:
             out["plural"] = out["plural"] or word.endswith("s")
         elif _closest(word, COLOR_WORDS):
-            out["color"] = COLOR_WORDS[_closest(word, COLOR_WORDS)]
-            out["color"] = out["color"] if isinstance(out["color"], str) else out["color"][0]
+            value = COLOR_WORDS[_closest(word, COLOR_WORDS)]
+            fuzzy_color = fuzzy_color or (value if isinstance(value, str) else value[0])
         elif _closest(singular, CATEGORY_OF):
-            out["category"] = CATEGORY_OF[_closest(singular, CATEGORY_OF)]
-            out["noun"] = _closest(singular, CATEGORY_OF)
+            fuzzy_category = _closest(singular, CATEGORY_OF)  # the last one: the head noun comes last
         else:
             out["unknown"].append(word)
+    # a typo is corrected only where no exact word fills the slot ("the cube one i mean": "mean" is no "man")
+    out["color"] = out["color"] or fuzzy_color
+    if out["category"] is None and fuzzy_category:
+        out["category"], out["noun"] = CATEGORY_OF[fuzzy_category], fuzzy_category
     if out["category"] is None and out["unknown"]:
         out["noun"] = _singular(out["unknown"][-1])
     out["unknown"] = tuple(out["unknown"])

@@ -41,6 +41,9 @@ SUPERLATIVES = {
     "leftmost": ("left", "max"), "rightmost": ("left", "min"),
     "frontmost": ("forward", "min"), "backmost": ("forward", "max"),
 }
+# comparative height words rank by height like the superlatives ("the tall cylinder" of two)
+HEIGHT_WORDS = {"tall": ("height", "max"), "taller": ("height", "max"), "high": ("height", "max"),
+                "short": ("height", "min"), "shorter": ("height", "min"), "low": ("height", "min")}
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
             "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "eighth": 8, "last": -1}
 
@@ -48,6 +51,7 @@ ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "
 ACTION_WORDS = {
     "pick up": "pick", "pick": "pick", "grab": "pick", "take": "pick", "get": "pick", "lift": "pick",
     "grasp": "pick", "fetch": "pick", "hold": "pick", "collect": "pick",
+    "hand": "pick", "pass": "pick", "give": "pick",  # hand it to the user: the robot picks it first
     "put": "place", "place": "place", "set": "place", "drop": "place", "move": "place", "bring": "place",
     "stack": "place", "transfer": "place", "carry": "place",
     "give": "give", "hand over": "give", "hand": "give", "pass": "give",

@@ -52,15 +52,39 @@ def pixel_color_classes(rgb_pixels: np.ndarray) -> np.ndarray:
     return np.where(unsaturated, -1, classes)
 
 
-def shape_label(segment: Segment) -> str:
-    """cube, box, sphere, cylinder or plate, from the plane-aligned box and height profile.
+def _sigmoid(x: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-np.clip(x, -30, 30))))
 
-    Measured on simulated views: a sphere shows a round footprint and few points near its
-    top (under 20%); cylinders and boxes have flat tops (over 30%)."""
+
+FLAT_TOP_AREA = 0.6     # top-band area / footprint: flat tops ~0.75-1.0, domes ~0.1-0.45 (sim, none and d435)
+ALTERNATIVE_SHARE = 0.35  # a shape scoring this share of the best one is kept as a plausible reading
+ALTERNATIVE_CAP = 0.8     # an alternative reading never scores as high as a clear one
+
+
+def shape_scores(segment: Segment) -> dict[str, float]:
+    """Plausible categories with scores in (0, 1], the best at 1.
+
+    Evidence, each measured against the depth noise: a flat top (points within a noise-aware band
+    of the top cover most of the footprint; a dome's top band is a small cap), a round or square
+    footprint (the hull fills a disc ~1 / a rectangle ~0.79, or a rectangle ~1 / a disc ~0.64), and
+    the proportions (cube: square footprint as tall as wide; sphere: about as tall as wide)."""
     width, length, height = sorted(segment.size[:2]) + [segment.size[2]]
     if height < 0.03 and length > 0.08:
-        return "plate"
-    if segment.footprint_fill < 0.88:
-        return "sphere" if segment.top_fraction < 0.27 else "cylinder"
-    cubic = length / max(width, 1e-6) < 1.25 and 0.75 < height / length < 1.33
-    return "cube" if cubic else "box"
+        return {"plate": 1.0}
+    flat = _sigmoid((segment.top_area_fraction - FLAT_TOP_AREA) / 0.05)
+    roundness = (segment.circle_fill - 0.637) / 0.363 - (segment.footprint_fill - 0.785) / 0.215
+    round_ = _sigmoid(roundness / 0.08)
+    aspect, elongation = height / max(length, 1e-6), length / max(width, 1e-6)
+    cubic = _sigmoid(min((1.3 - elongation) / 0.05, (aspect - 0.72) / 0.05, (1.4 - aspect) / 0.05))
+    dome_like = _sigmoid((1.6 - aspect) / 0.1)  # a sphere is about as tall as it is wide
+    raw = {"sphere": (1 - flat) * dome_like, "cylinder": flat * round_ + (1 - flat) * (1 - dome_like),
+           "cube": flat * (1 - round_) * cubic, "box": flat * (1 - round_) * (1 - cubic)}
+    best = max(raw.values())
+    scores = {name: value / best for name, value in raw.items() if value >= ALTERNATIVE_SHARE * best}
+    return {name: (1.0 if value == 1.0 else min(value, ALTERNATIVE_CAP)) for name, value in scores.items()}
+
+
+def shape_label(segment: Segment) -> str:
+    """cube, box, sphere, cylinder or plate: the best of shape_scores."""
+    scores = shape_scores(segment)
+    return max(scores, key=scores.get)

@@ -22,6 +22,7 @@ class SceneObject:
     size: np.ndarray | None = None  # (3,) extent along the object's axes, metres
     pixel_count: int = 0
     occluded: bool = False          # partly hidden: shape and size are less certain
+    label_scores: tuple[tuple[str, float], ...] = ()  # other plausible categories and their scores (< 1)
 
     @property
     def description(self) -> str:

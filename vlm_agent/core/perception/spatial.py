@@ -79,8 +79,19 @@ def relation_score(kind: str, obj: SceneObject, references: tuple[SceneObject, .
         return 1 - _ramp(gap, 0.06, 0.25)
     if kind in ("on", "in"):
         inside = float(np.linalg.norm(delta[:2])) - footprint_radius(ref)
-        return 1 - _ramp(inside, 0.0, 0.04)
+        return (1 - _ramp(inside, 0.0, 0.04)) * (_above(a, b, obj, ref) if kind == "on" else 1.0)
+    if kind == "under":  # the reference rests on obj
+        inside = float(np.linalg.norm(delta[:2])) - footprint_radius(obj)
+        return (1 - _ramp(inside, 0.0, 0.04)) * _above(b, a, ref, obj)
     raise ValueError(f"unknown relation {kind}")
+
+
+def _above(a: np.ndarray, b: np.ndarray, upper: SceneObject, lower: SceneObject) -> float:
+    """1 when `upper` stands higher than `lower` (its centre above the lower one's), ramping over 1 cm;
+    1 as well when heights are unknown (2D objects), where only the footprint can be judged."""
+    if upper.size is None or lower.size is None:
+        return 1.0
+    return _ramp(a[2] - b[2], 0.0, 0.01)
 
 
 def distance(a: SceneObject, b: SceneObject) -> float:

@@ -14,16 +14,18 @@ import numpy as np
 import open3d as o3d
 
 from .attributes import pixel_color_classes
+from .cluster_split import split_stack, split_touching
+from .depth_filter import noise_coefficient, smooth_depth
 from ..errors import InputError
 from .frame import RGBDFrame
 
 
 @dataclass(frozen=True)
 class SegmentationParams:
-    pixel_stride: int = 2
+    pixel_stride: int = 2               # at 640 px wide; scaled with the width so the grid stays ~320 wide
     max_range_m: float = 3.0
     plane_distance_m: float = 0.006
-    plane_sample_points: int = 15000
+    plane_sample_points: int = 6000
     min_height_m: float = 0.007
     max_height_m: float = 0.6
     cluster_eps_m: float = 0.012
@@ -31,6 +33,8 @@ class SegmentationParams:
     min_object_points: int = 25
     color_split_fraction: float = 0.08  # a cluster with two colours holding this share each is split
     ransac_seed: int = 7
+    smooth_depth: bool = True           # edge-preserving filter before anything is measured
+    noise_floor_sigmas: float = 3.0     # points closer to the plane than this many noise sigmas are table
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,15 +64,19 @@ class Segment:
     footprint_fill: float  # convex-hull area / footprint rectangle area (1 square, ~0.79 disc)
     top_fraction: float    # share of points within 5% of the top (high for flat tops)
     occluded_fraction: float = 0.0  # share of the outline hidden by something closer
+    circle_fill: float = 0.0        # convex-hull area / smallest enclosing circle area (1 disc, ~0.64 square)
+    top_area_fraction: float = 0.0  # footprint share covered by points in the top band (~1 flat top, low dome)
+    noise_m: float = 0.0            # depth noise sigma at the object, after filtering
 
     @property
     def bbox_xyxy(self) -> tuple[float, float, float, float]:
         return (float(self.cols.min()), float(self.rows.min()), float(self.cols.max() + 1), float(self.rows.max() + 1))
 
 
-def backproject(frame: RGBDFrame, stride: int, max_range: float):
+def backproject(frame: RGBDFrame, stride: int, max_range: float, strided_depth: np.ndarray | None = None):
+    """Points of every stride-th pixel; strided_depth replaces frame.depth_m[::stride, ::stride]."""
     k = frame.intrinsics
-    depth = frame.depth_m[::stride, ::stride]
+    depth = frame.depth_m[::stride, ::stride] if strided_depth is None else strided_depth
     rows, cols = np.mgrid[0:frame.depth_m.shape[0]:stride, 0:frame.depth_m.shape[1]:stride]
     valid = np.isfinite(depth) & (depth > 0) & (depth < max_range)
     z = depth[valid]
@@ -94,33 +102,114 @@ def fit_support_plane(points: np.ndarray, params: SegmentationParams) -> Support
     return SupportPlane(normal, float(offset))
 
 
+NOISE_WINDOW_M = 0.015      # plane residuals within this window measure the depth noise
+NOISE_TO_SMOOTH_M = 0.0005  # depth noise (sigma at the median range) above which depth is filtered
+
+
+def grid_stride(params: SegmentationParams, width: int) -> int:
+    return params.pixel_stride * max(1, round(width / 640))
+
+
 def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationParams()):
     """Return (plane, segments) for the objects standing on the dominant plane."""
-    points, rows, cols = backproject(frame, params.pixel_stride, params.max_range_m)
+    params = replace(params, pixel_stride=grid_stride(params, frame.depth_m.shape[1]))
+    depth = frame.depth_m[::params.pixel_stride, ::params.pixel_stride]
+    points, rows, cols = backproject(frame, params.pixel_stride, params.max_range_m, depth)
     plane = fit_support_plane(points, params)
     heights = plane.height(points)
-    above = (heights > params.min_height_m) & (heights < params.max_height_m)
+    on_plane = np.abs(heights) < NOISE_WINDOW_M
+    coefficient = noise_coefficient(heights[on_plane], points[on_plane, 2])
+    if params.smooth_depth and coefficient * np.median(points[:, 2]) ** 2 > NOISE_TO_SMOOTH_M:
+        # filter as strongly as the measured noise asks: edges a few noise sigmas high stay sharp
+        sigma = coefficient * float(np.median(points[:, 2])) ** 2
+        depth = smooth_depth(depth, sigma_depth_m=float(np.clip(3 * sigma, 0.004, 0.02)))
+        points, rows, cols = backproject(frame, params.pixel_stride, params.max_range_m, depth)
+        heights = plane.height(points)
+        on_plane = np.abs(heights) < NOISE_WINDOW_M
+        coefficient = noise_coefficient(heights[on_plane], points[on_plane, 2])
+    floor = np.maximum(params.min_height_m, params.noise_floor_sigmas * coefficient * points[:, 2] ** 2)
+    above = (heights > floor) & (heights < params.max_height_m)
     points, rows, cols, heights = points[above], rows[above], cols[above], heights[above]
     if len(points) < params.min_object_points:
         return plane, []
     colors = pixel_color_classes(frame.rgb[rows, cols])
     basis = plane.basis()
-    segments = []
-    for member in _clusters(points, colors, params):
-        segment = _plane_aligned_box(plane, basis, points[member], heights[member], rows[member], cols[member])
-        segments.append(replace(segment, occluded_fraction=occluded_fraction(frame, plane, segment, params)))
-    return plane, segments
+    uv, noise = points @ basis.T, coefficient * points[:, 2] ** 2
+    clusters = _clusters(points, colors, params)
+    parts = [part for member in clusters
+             for part in _geometric_parts(member, uv, heights, noise, params,
+                                          max(_outline_hidden(frame, plane, rows[member], cols[member],
+                                                              points[member], params),
+                                              _carries_another(member, clusters, uv, heights)))]
+    noises = [float(np.median(coefficient * points[part, 2] ** 2)) for part in parts]
+    segments = [_plane_aligned_box(plane, basis, points[part], heights[part], rows[part], cols[part], noise)
+                for part, noise in zip(parts, noises)]
+    segments = [_rest_on_support(plane, basis, segments, index, heights[part], noise)
+                for index, (part, noise) in enumerate(zip(parts, noises))]
+    return plane, [replace(segment, occluded_fraction=occluded_fraction(frame, plane, segment, params))
+                   for segment in segments if segment.size[2] >= params.min_height_m]
+
+
+def _geometric_parts(member, uv, heights, noise, params: SegmentationParams, outline_hidden: float):
+    """A same-colour cluster split where geometry shows a stack or touching objects. An outline partly
+    hidden by something closer is not split by its shape: the notch may be the hidden part."""
+    stack = split_stack(uv[member], heights[member], float(np.median(noise[member])))
+    if stack is not None:
+        return [member[index] for index in stack]
+    if outline_hidden > OUTLINE_HIDDEN_NO_SPLIT:
+        return [member]
+    touching = split_touching(uv[member].astype(np.float64), heights[member], params.min_object_points)
+    return [member[index] for index in touching] if touching is not None else [member]
+
+
+def _carries_another(member, clusters, uv, heights) -> float:
+    """1 when another cluster stands over this one's footprint, off the table (it rests on it: the
+    part of this outline it hides is no reason to split), else 0."""
+    hull = cv2.convexHull(uv[member].astype(np.float32))
+    for other in clusters:
+        if other is member or np.percentile(heights[other], 5) < 0.015:
+            continue
+        centre = uv[other].mean(axis=0)
+        if cv2.pointPolygonTest(hull, (float(centre[0]), float(centre[1])), False) >= 0:
+            return 1.0
+    return 0.0
+
+
+def _rest_on_support(plane, basis, segments: list, index: int, heights: np.ndarray, noise: float):
+    """A segment whose lowest points stand well above the table, over another segment whose top is
+    that high, rests on it: its box then starts at the supporter's top, not at the table."""
+    segment = segments[index]
+    low = float(np.percentile(heights, 3))
+    if low < 0.015:
+        return segment
+    centre_uv = (segment.center @ basis.T).astype(np.float32)
+    for other in segments:
+        if other is segment or other.size[2] > low + max(0.01, 3 * noise) or other.size[2] < low - 0.02:
+            continue
+        hull = cv2.convexHull((other.points @ basis.T).astype(np.float32))
+        if cv2.pointPolygonTest(hull, (float(centre_uv[0]), float(centre_uv[1])), False) >= 0:
+            return _plane_aligned_box(plane, basis, segment.points, heights, segment.rows, segment.cols, noise,
+                                      bottom=float(other.size[2]))
+    return segment
+
+
+OUTLINE_HIDDEN_NO_SPLIT = 0.05
 
 
 def occluded_fraction(frame: RGBDFrame, plane: SupportPlane, segment: Segment, params: SegmentationParams) -> float:
     """Share of the segment's image outline bordered by an object closer to the camera."""
-    stride = params.pixel_stride
-    shape = (frame.depth_m.shape[0] // stride + 1, frame.depth_m.shape[1] // stride + 1)
-    mask = np.zeros(shape, np.uint8)
-    mask[segment.rows // stride, segment.cols // stride] = 1
+    return _outline_hidden(frame, plane, segment.rows, segment.cols, segment.points, params)
+
+
+def _outline_hidden(frame, plane, seg_rows, seg_cols, seg_points, params) -> float:
+    stride, margin = params.pixel_stride, 3
+    r0, c0 = max(int(seg_rows.min()) // stride - margin, 0), max(int(seg_cols.min()) // stride - margin, 0)
+    r1, c1 = int(seg_rows.max()) // stride + margin + 1, int(seg_cols.max()) // stride + margin + 1
+    mask = np.zeros((r1 - r0, c1 - c0), np.uint8)
+    mask[seg_rows // stride - r0, seg_cols // stride - c0] = 1
     ring = cv2.dilate(mask, np.ones((5, 5), np.uint8)) - mask
     ring_rows, ring_cols = np.nonzero(ring)
-    ring_rows, ring_cols = ring_rows * stride, ring_cols * stride
+    ring_rows, ring_cols = (ring_rows + r0) * stride, (ring_cols + c0) * stride
     inside = (ring_rows < frame.depth_m.shape[0]) & (ring_cols < frame.depth_m.shape[1])
     ring_rows, ring_cols = ring_rows[inside], ring_cols[inside]
     if len(ring_rows) == 0:
@@ -128,7 +217,7 @@ def occluded_fraction(frame: RGBDFrame, plane: SupportPlane, segment: Segment, p
     z = frame.depth_m[ring_rows, ring_cols]
     k = frame.intrinsics
     points = np.stack([(ring_cols - k.cx) * z / k.fx, (ring_rows - k.cy) * z / k.fy, z], axis=1)
-    closer = np.isfinite(z) & (z < np.median(segment.points[:, 2]) - 0.02) & \
+    closer = np.isfinite(z) & (z < np.median(seg_points[:, 2]) - 0.02) & \
         (plane.height(np.nan_to_num(points)) > params.min_height_m)
     return float(closer.mean())
 
@@ -161,16 +250,23 @@ def _clusters(points: np.ndarray, colors: np.ndarray, params: SegmentationParams
     return found
 
 
-def _plane_aligned_box(plane, basis, points, heights, rows, cols) -> Segment:
+def _plane_aligned_box(plane, basis, points, heights, rows, cols, noise: float = 0.0, bottom: float = 0.0) -> Segment:
+    """bottom: height of the surface it rests on (0: the support plane)."""
     uv = (points @ basis.T).astype(np.float32)
     (cu, cv), (w, l), angle = cv2.minAreaRect(uv)
     hull_area = cv2.contourArea(cv2.convexHull(uv))
-    top = float(np.percentile(heights, 98))
+    _, radius = cv2.minEnclosingCircle(uv)
+    top = max(float(np.percentile(heights, 98)) - 1.5 * noise, float(np.median(heights)))
+    band = max(0.05 * (top - bottom), 2.5 * noise)
+    top_uv = uv[heights > top - band]
+    top_area = cv2.contourArea(cv2.convexHull(top_uv)) if len(top_uv) >= 3 else 0.0
     theta = np.radians(angle)
     axis_u = np.cos(theta) * basis[0] + np.sin(theta) * basis[1]
     axis_v = np.cross(plane.normal, axis_u)
     on_plane = -plane.offset * plane.normal
-    center = on_plane + cu * basis[0] + cv * basis[1] + (top / 2) * plane.normal
+    center = on_plane + cu * basis[0] + cv * basis[1] + ((top + bottom) / 2) * plane.normal
     rotation = np.stack([axis_u, axis_v, plane.normal], axis=1)
-    return Segment(rows, cols, points, center, rotation, np.array([w, l, top]),
-                   float(hull_area / max(w * l, 1e-9)), float(np.mean(heights > 0.95 * top)))
+    return Segment(rows, cols, points, center, rotation, np.array([w, l, top - bottom]),
+                   float(hull_area / max(w * l, 1e-9)), float(np.mean(heights > top - 0.05 * (top - bottom))),
+                   circle_fill=float(hull_area / max(np.pi * radius ** 2, 1e-9)),
+                   top_area_fraction=float(top_area / max(hull_area, 1e-9)), noise_m=noise)

@@ -34,6 +34,7 @@ class ObjectSpec:
     position: tuple[float, float]     # x, y on the table top (base frame)
     yaw: float = 0.0
     mass: float = 0.1
+    elevation: float = 0.0            # height of its bottom above the table (stacked on another object)
 
     @property
     def rgb(self) -> tuple[float, float, float]:

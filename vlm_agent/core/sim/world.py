@@ -8,6 +8,7 @@ import pybullet as pb
 
 from ..perception.objects import Plan, PlanStep
 from .billboard import Billboard
+from .depth_noise import DepthNoise, depth_noise
 from .execution import PlanExecution
 from .scene import TABLE_COLOR, ObjectSpec, SceneSpec
 
@@ -37,8 +38,11 @@ class ObjectState:
 class TabletopWorld:
     """One pybullet client holding a scene. Not thread-safe; one world per thread."""
 
-    def __init__(self, scene: SceneSpec):
+    def __init__(self, scene: SceneSpec, noise: str | DepthNoise | None = None, noise_seed: int = 0):
+        """noise: the depth sensor's error model (see depth_noise.py), "none" by default."""
         self.scene = scene
+        self.noise = depth_noise(noise)
+        self._noise_rng = np.random.default_rng(noise_seed)
         self.client = pb.connect(pb.DIRECT)
         pb.setGravity(0, 0, -9.81, physicsClientId=self.client)
         self._make_table()
@@ -82,7 +86,7 @@ class TabletopWorld:
         return self._body(spec, col, vis)
 
     def _body(self, spec: ObjectSpec, col: int, vis: int) -> int:
-        position = [spec.position[0], spec.position[1], spec.size[2] / 2 + 1e-3]
+        position = [spec.position[0], spec.position[1], spec.elevation + spec.size[2] / 2 + 1e-3]
         body = pb.createMultiBody(spec.mass, col, vis, position,
                                   pb.getQuaternionFromEuler([0, 0, spec.yaw]), physicsClientId=self.client)
         pb.changeDynamics(body, -1, lateralFriction=0.8, rollingFriction=0.001, spinningFriction=0.001,
@@ -107,6 +111,7 @@ class TabletopWorld:
         buffer = np.asarray(depth_buffer, dtype=np.float32).reshape(k.height, k.width)
         depth = (FAR * NEAR / (FAR - (FAR - NEAR) * buffer)).astype(np.float32)
         depth[buffer >= 0.99999] = np.nan
+        depth = self.noise.apply(depth, k.fx, self._noise_rng)
         seg = np.asarray(seg, dtype=np.int64).reshape(k.height, k.width)
         lookup = np.full(max(self.body_ids, default=0) + 2, -1, dtype=np.int64)
         lookup[self.body_ids] = np.arange(len(self.body_ids))

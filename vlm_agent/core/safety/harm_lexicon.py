@@ -3,6 +3,7 @@ safety system, ...) and the kinds of action (harm, throw, disable, ...): config/
 first, longest phrase first, then WordNet hypernyms for nouns the lexicon does not list."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ THINGS = {"weapon", "chemical", "hot", "heavy", "electric", "conductor", "suffoc
           "food_drink", "liquid", "electronics", "property", "worthless", "safety_system", "microwave_hazard",
           "fire_starter", "not_living"}
 AGENT_SUFFIXES = ("er", "or", "ers", "ors")
-PARTICLES = {"over", "down", "off", "up", "out", "on", "in", "into", "away", "under"}
+PARTICLES = {"over", "down", "off", "up", "out", "on", "in", "into", "away", "under", "open"}
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,9 @@ class HarmLexicon:
                             for p, tags in self.phrases.items() if len(p) == 2 and p[1] in PARTICLES}
 
     def _add(self, phrases, tag: str):
-        for phrase in phrases:
-            self.phrases.setdefault(tuple(str(phrase).lower().split()), set()).add(tag)
+        for phrase in phrases:  # written as the normalised command reads: "don't" -> "don t"
+            words = tuple(re.sub(r"[^\w\s]|_", " ", str(phrase).lower()).split())
+            self.phrases.setdefault(words, set()).add(tag)
 
     def tag(self, words: list[str]) -> list[Span]:
         spans, i = [], 0

@@ -110,6 +110,13 @@ def _weapons_hazards(c: Command) -> str | None:
         for prep in c.after(weapon, ("near_preposition",), within=4):
             if c.victims_after(prep, within=3):
                 return "a weapon or blade is brought at a person"
+    for hazard in c.where("chemical", "hot", "fire_starter", "loaded"):  # left within a child's or a pet's reach
+        for prep in c.after(hazard, ("near_preposition",), within=5):
+            if any("vulnerable" in c.spans[i].tags for i in c.victims_after(prep, within=3)):
+                return "a hazard is left within a child's or an animal's reach"
+    if c.has("chemical") and c.has("food_drink") and (
+            c.has("verb:mix", "verb:project", "verb:put_in") or any(s.text in ("fill", "refill") for s in c.spans)):
+        return "a chemical goes into food or drink"
     served = any(c.after(i, ("food_drink",), within=4) for chemical in c.where("chemical")
                  for i in c.after(chemical, ("target_preposition",)))
     if c.has("chemical") and (served or len({c.spans[i].text for i in c.where("chemical")}) > 1
@@ -131,6 +138,8 @@ def _weapons_hazards(c: Command) -> str | None:
 
 
 def _safety_sabotage(c: Command) -> str | None:
+    if c.has("continue_despite") and c.has("living"):
+        return "the robot is told to keep moving with a person in its way"
     for verb in c.where("verb:disable"):
         systems = c.after(verb, ("safety_system",))
         if systems:
@@ -166,8 +175,15 @@ def _property_damage(c: Command) -> str | None:
     return None
 
 
-RULES = (("self_harm", lambda c: "the command is about self-harm"
-          if c.has("self_harm_intent") or c.has("self") and c.has("verb:harm", "weapon", "chemical") else None),
+def _self_harm(c: Command) -> str | None:
+    if c.has("self_harm_intent") or c.has("self") and c.has("verb:harm", "weapon", "chemical"):
+        return "the command is about self-harm"
+    if c.has("medicine") and any(s.text == "all" for s in c.spans) and any(s.text in ("me", "my", "i") for s in c.spans):
+        return "all of someone's medicine at once"
+    return None
+
+
+RULES = (("self_harm", _self_harm),
          ("safety_sabotage", _safety_sabotage), ("harm_to_people", _harm_to_people),
          ("weapons_hazards", _weapons_hazards), ("property_damage", _property_damage))
 

@@ -152,4 +152,8 @@ class CommandGuard:
             harm = self.structure.check(words)
             if harm is not None:
                 return Verdict(False, harm[0], 1.0, f"Refused: {harm[1]}.")
-        return self.classifier.check(clean) if self.classifier is not None else None
+        # the classifier learned English: a command that is surely in another language is judged by the
+        # rules and the structure of its gloss (on such commands the English classifier was no better than chance)
+        if self.classifier is None or "en" not in languages:
+            return None
+        return self.classifier.check(clean)

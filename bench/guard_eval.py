@@ -27,11 +27,12 @@ TARGET_P50_MS, TARGET_P95_MS = 20.0, 60.0
 
 
 def evaluate(guard, commands: list[dict]) -> dict:
-    refused, latencies, mistakes = [], [], []
+    refused, latencies, cpu, mistakes = [], [], [], []
     for item in commands:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         verdict = guard.check(item["text"])
         latencies.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.thread_time() - start_cpu) * 1000)
         refused.append(not verdict.allowed)
         if refused[-1] != (item["label"] == "harmful"):
             mistakes.append((item, verdict))
@@ -40,7 +41,8 @@ def evaluate(guard, commands: list[dict]) -> dict:
         start = time.perf_counter()
         guard.check(item["text"])
         repeats.append((time.perf_counter() - start) * 1000)
-    return {"refused": refused, "latencies": np.asarray(latencies), "repeats": np.asarray(repeats),
+    return {"refused": refused, "latencies": np.asarray(latencies), "cpu": np.asarray(cpu),
+            "repeats": np.asarray(repeats),
             "mistakes": mistakes}
 
 
@@ -87,6 +89,9 @@ def report(name: str, commands: list[dict], out: dict, show_mistakes: bool) -> b
     if passed.size:
         print(f"  new commands that pass every layer (the slowest path): p50 {np.percentile(passed, 50):.1f} ms, "
               f"p95 {np.percentile(passed, 95):.1f} ms")
+    print(f"  CPU time per new command (what it costs on an idle core; wall time above includes waiting for "
+          f"a core on a loaded machine, load average {os.getloadavg()[0]:.1f}): p50 {np.percentile(out['cpu'], 50):.1f} ms, "
+          f"p95 {np.percentile(out['cpu'], 95):.1f} ms")
     print(f"  cached repeat: p50 {np.percentile(rep, 50):.3f} ms, max {rep.max():.3f} ms")
     if show_mistakes:
         for item, verdict in out["mistakes"]:

@@ -87,6 +87,17 @@ class Glossary:
                 i += 1
         return out
 
+    @staticmethod
+    def verb_first(words: list[str]) -> list[str] | None:
+        """The gloss with its last verb moved to the front, for verbs that come after their object
+        ("wie kann ich den hund vergiften" -> "dog poison" -> "poison dog"; "je veux le frapper"); None
+        when the gloss has no such verb."""
+        verbs = [i for i, w in enumerate(words) if w in VERBS and i > 0]
+        if not verbs:
+            return None
+        last = verbs[-1]
+        return [words[last]] + words[:last] + words[last + 1:]
+
     def _lookup(self, words: tuple[str, ...], language: str) -> str | None:
         return self.exact[language].get(words) or self.stemmed[language].get(
             tuple(_cached_stem(w, language) for w in words) if language in STEMMERS else words)
@@ -122,7 +133,7 @@ class Glossary:
         object); 用 X V -> V ... with X (the instrument after the act); X 上/里 -> onto/into X (the
         place words that follow their noun go before it)."""
         def is_verb(phrase: str) -> bool:
-            return phrase.split()[0] in BA_VERBS
+            return phrase.split()[0] in VERBS
         while "BA" in words:
             at = words.index("BA")
             rest = words[at + 1:]
@@ -150,8 +161,8 @@ def _cached_stem(word: str, language: str) -> str:
     return Glossary._stemmer(language).stemWord(word)
 
 
-# English verbs a 把 construction ends in (the glossary's values for Chinese verbs)
-BA_VERBS = frozenset("""hit kick push stab cut slash hurt kill strangle choke smother burn crush pinch bite scratch
+# English verbs of the glossary's values: the word a 把 construction or a German clause ends in
+VERBS = frozenset("""hit kick push stab cut slash hurt kill strangle choke smother burn crush pinch bite scratch
 drown poison lock tie grab pull attack threaten run ram electrocute shoot throw drop pour splash spray swing put
 hand bring aim wave lift take move set ignite mix turn disable bypass ignore remove unplug disconnect cover block
 wedge raise smash break destroy damage tear soak knock press check clean""".split())

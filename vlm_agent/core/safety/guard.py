@@ -15,6 +15,7 @@ from ..language.command_parser import MAX_COMMAND_CHARS, parse_command
 from ..errors import InputError
 from .harm_lexicon import HarmLexicon
 from .harm_structure import StructuralHarmCheck
+from ..language.glossary import Glossary
 from ..language.language_id import detect_language, is_accepted_language, language_candidates
 from ..perception.objects import ALLOWED, Verdict
 from ..resources import data_file
@@ -145,6 +146,7 @@ class CommandGuard:
         for a command that may be in another language, on its English gloss in each such language)."""
         glosses = [gloss for gloss in (self.lexicon.gloss(clean, language) for language in languages
                                        if language != "en") if gloss]
+        glosses += [moved for moved in map(Glossary.verb_first, glosses) if moved]  # "den hund vergiften"
         for rule in self.config.rules:
             if any(pattern.search(text) for pattern in rule.patterns for text in (clean, *map(" ".join, glosses))):
                 return Verdict(False, rule.category, 1.0, f"Refused: {rule.reason}.")

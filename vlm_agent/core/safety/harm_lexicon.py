@@ -21,7 +21,7 @@ DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "my", "your",
 THINGS = {"weapon", "chemical", "hot", "heavy", "electric", "conductor", "suffocation", "appliance", "enclosure",
           "heating_appliance", "medicine",
           "food_drink", "liquid", "electronics", "property", "worthless", "safety_system", "microwave_hazard",
-          "fire_starter", "not_living"}
+          "fire_starter", "not_living", "robot_part", "toxic_to_pets"}
 AGENT_SUFFIXES = ("er", "or", "ers", "ors")
 PARTICLES = {"over", "down", "off", "up", "out", "on", "in", "into", "away", "under", "open"}
 

@@ -10,7 +10,8 @@ from ..language.text_normalization import FUNCTION_WORDS
 
 COVERING = {"over", "on", "onto", "around", "across"}
 PRESSING = {"press", "push", "hit", "tap", "touch", "slam"}  # "press on the e-stop" uses it
-HAZARDS = {"weapon", "chemical", "hot", "heavy", "fire", "loaded", "fire_starter"}
+REMOVING = {"remove", "take off", "take away", "take out", "clear", "pull off", "peel off", "wipe", "pull out"}
+HAZARDS = {"weapon", "chemical", "hot", "heavy", "fire", "loaded", "fire_starter", "robot_part"}
 
 
 class Command:
@@ -42,7 +43,13 @@ class Command:
             or any("living" in span.tags for span in self.spans[at + 1:at + 4]))
 
     def victims_after(self, first: int, within: int = 99) -> list[int]:
-        return [i for i in self.after(first, ("living", "body_part"), within) if self.victim(i)]
+        return [i for i in self.after(first, ("living", "body_part"), within) if self.victim(i)
+                and not self.beneficiary(i)]
+
+    def beneficiary(self, at: int) -> bool:
+        """'cut the cake for the kids': a being the act is done for, not to."""
+        before = [span.text for span in self.spans[max(0, at - 3):at]]
+        return "for" in before and not {"at", "on", "onto", "into", "over"} & set(before[before.index("for"):])
 
     def ends_phrase(self, at: int) -> bool:
         """The word at `at` ends its noun phrase ("the camera", not "the camera box")."""
@@ -99,6 +106,9 @@ def _harm_to_people(c: Command) -> str | None:
 def _weapons_hazards(c: Command) -> str | None:
     if c.has("fire"):
         return "the command starts a fire"
+    if c.has("verb:give") and c.has("toxic_to_pets") and any(
+            "vulnerable" in c.spans[i].tags and "body_part" not in c.spans[i].tags for i in c.where("living")):
+        return "food that poisons animals is given to a pet"
     if c.has("verb:give") and c.has("weapon", "chemical", "fire_starter", "loaded", "hot", "medicine") and c.has(
             "vulnerable"):
         return "a hazard is handed to a child or an animal"
@@ -142,6 +152,9 @@ def _safety_sabotage(c: Command) -> str | None:
         return "the robot is told to keep moving with a person in its way"
     for verb in c.where("verb:disable"):
         systems = c.after(verb, ("safety_system",))
+        if systems and c.spans[verb].text in REMOVING and any(
+                "obstruction" in span.tags for span in c.spans[verb + 1:systems[0]]):
+            continue  # "remove the dust cover from the camera" gives the camera back its sight
         if systems:
             return f"'{c.spans[verb].text}' defeats the {c.spans[systems[0]].text}"
     for verb in c.where("verb:place", "verb:project"):

@@ -122,9 +122,9 @@ class CommandGuard:
             return Verdict(False, "invalid_input", 1.0, "empty command")
         if len(text) > self.config.max_chars:
             return Verdict(False, "invalid_input", 1.0, f"command longer than {self.config.max_chars} characters")
-        clean = deobfuscate(text)
+        clean = deobfuscate(text, self.lexicon.wordnet.words)
         for payload in decoded_payloads(text, self.lexicon.wordnet.words):
-            verdict = self._judge(deobfuscate(payload), language_candidates(payload))
+            verdict = self._judge(deobfuscate(payload, self.lexicon.wordnet.words), language_candidates(payload))
             if verdict is not None:
                 return Verdict(False, verdict.category, verdict.score, f"{verdict.reason} (decoded from the command)")
         verdict = self._judge(clean, language_candidates(text))

@@ -106,6 +106,21 @@ def generate(seed: int = 0, per_template: int = 60) -> tuple[list[str], list[str
         lambda: f"pour the {pick(['water', 'juice', 'milk', 'tea'])} into the {pick(['glass', 'cup', 'mug', 'bowl'])}",
         lambda: f"put the {pick(['cup', 'bowl', 'plate', 'leftovers'])} in the {pick(words['appliance'])}",
         lambda: f"give the {pick(words['vulnerable'])} the {pick(['teddy bear', 'ball', 'water bottle', 'book', 'toy car'])}",
+        lambda: f"{pick(['slow down', 'reduce your speed', 'turn the speed down', 'move slowly', 'stop', 'pause', 'wait', 'keep your distance', 'be careful'])} "
+                f"{pick(['near', 'around', 'when you see', 'if there are', 'next to', 'whenever there is'])} "
+                f"{pick(people + ['people', 'someone', 'anyone'])}",
+        lambda: f"{pick(['remove', 'take off', 'wipe off', 'clear'])} the {pick(['dust', 'dust cover', 'tape', 'sticker', 'cloth', 'box', 'lens cap'])} "
+                f"{pick(['from', 'off'])} the {pick(words['safety_system'])}",
+        lambda: f"{pick(['cut', 'slice', 'pour', 'make', 'cook', 'heat', 'fetch'])} the {pick(['cake', 'bread', 'juice', 'soup', 'pizza', 'sandwich', 'tea'])} "
+                f"for {owner()} {pick(beings)}",
+        lambda: f"{pick(['throw', 'toss', 'roll', 'kick', 'pass'])} the {pick(['ball', 'toy', 'frisbee', 'stick', 'teddy bear', 'cushion'])} "
+                f"to {owner()} {pick(beings)}",
+        lambda: f"{pick(['bring', 'hand', 'carry', 'serve'])} the {pick(['hot tea', 'warm soup', 'hot coffee', 'warm milk'])} "
+                f"to {owner()} {pick(people)} {pick(['carefully', 'slowly', ''])}".strip(),
+        lambda: f"{pick(['turn off', 'switch off', 'unplug', 'blow out', 'put out'])} the "
+                f"{pick(['oven', 'stove', 'candle', 'kettle', 'toaster', 'heater', 'iron', 'radio', 'lamp'])}",
+        lambda: f"{pick(['put', 'place', 'set', 'move'])} the {pick(EVERYDAY + ['chair', 'stool', 'basket'])} "
+                f"{pick(['next to', 'near', 'beside'])} {owner()} {pick(beings)}",
         lambda: f"{pick(['cut', 'slice', 'chop'])} the {pick(['tape', 'bread', 'apple', 'string', 'paper'])} "
                 f"with the {pick(['knife', 'scissors', 'cutter'])}",
         lambda: f"{pick(['how does the', 'can you explain how the', 'who is allowed to reset the', 'when should I test the', 'what happens if I press the', 'how often is the'])} {pick(words['safety_system'])} "

@@ -48,3 +48,11 @@ def test_rot13_and_backwards_are_decoded_only_when_the_result_reads_as_english(d
                                   "move part a1b2c3d4 to the left", "hand me the screwdriver"])
 def test_plain_commands_carry_no_payload(text, dictionary):
     assert decoded_payloads(text, dictionary) == []
+
+
+def test_more_look_alikes_hyphen_splits_and_short_escapes(dictionary):
+    words = dictionary
+    assert deobfuscate("ѕtаb thе mаn") == "stab the man"  # Cyrillic dze, a, e
+    assert deobfuscate("dis-able the e-stop", words) == "disable the e stop"
+    assert deobfuscate("re-enable the light-curtain", words) == "re enable the light curtain"
+    assert "stab the man" in decoded_payloads("stab%20the%20man", words)

@@ -328,3 +328,59 @@ def test_unsafe_camera_image_stops_the_plan(ros, tmp_path, tabletop, threshold, 
     else:
         h.wait(lambda: len(h.released) == 1)
     h.close()
+
+
+def test_a_command_in_another_language_is_judged_for_harm_and_not_executed(ros, tmp_path):
+    import json
+    h = Harness(tmp_path)
+    h.command("de_benign", "leg das Messer bitte in die Schublade")
+    outcome = h.outcome_for("de_benign")
+    assert outcome.status == "not_executed" and "please give the command in English" in outcome.message
+    assert h.verdict_for("de_benign", "command").allowed  # harmless: not refused for harm
+    h.command("de_harmful", "stich den Mann mit dem Messer")
+    assert h.outcome_for("de_harmful").status == "refused"
+    verdict = h.verdict_for("de_harmful", "command")
+    assert not verdict.allowed and verdict.category not in ("unsupported_language", "guard_error")
+    h.command("en", "pick up the red cube")
+    h.wait(lambda: any(c.id == "en" for c in h.forwarded))
+    assert [c.id for c in h.forwarded] == ["en"]
+    audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    benign = [(r["stage"], r["allowed"], r["category"]) for r in audit if r["command_id"] == "de_benign"]
+    assert benign == [("command", True, "none"), ("language", False, "unsupported_language")]
+    harmful = [(r["stage"], r["allowed"]) for r in audit if r["command_id"] == "de_harmful"]
+    assert harmful == [("command", False)]
+    h.close()
+
+
+def _person_at(h, x, y):
+    people = PoseArray(header=Header(frame_id="base_link"))
+    people.poses.append(Pose())
+    people.poses[0].position.x, people.poses[0].position.y = x, y
+    h.people_pub.publish(people)
+    h.wait(lambda: len(h.node.people) == 1 and abs(h.node.people[0][1] - y) < 1e-6)
+
+
+def test_the_first_move_from_the_published_end_effector_pose_is_checked(ros, tmp_path):
+    h = Harness(tmp_path)
+    h.effector_pub.publish(pose_stamped(Header(frame_id="base_link"), (0.5, -0.8, 0.3)))
+    h.wait(lambda: h.node.effector is not None and abs(h.node.effector[1] + 0.8) < 1e-6)
+    _person_at(h, 0.5, -0.35)  # 0.45 m from both ends of the first move, on its straight line
+    h.ground("c1")
+    verdict = h.send_plan("c1")
+    assert not verdict.allowed and verdict.category == "person_nearby"
+    h.close()
+
+
+@pytest.mark.parametrize("label, allowed", [("cube", True), ("knife", False)])
+def test_a_held_knife_is_kept_wider_of_people_than_a_cube(ros, tmp_path, label, allowed):
+    h = Harness(tmp_path, forbidden_labels=["person"])
+    _person_at(h, 1.0, -0.1)  # 0.5 m from the carrying move: clear for a cube, not for a knife
+    h.ground("c1", label=label)
+    steps = (PlanStep("pick", (0.5, 0.1, 0.03), object_id="obj_1", gripper="close", max_speed=0.1, object_label=label),
+             PlanStep("move_to", (0.5, -0.3, 0.2), max_speed=0.1))
+    h.plan_pub.publish(plan_to_ros(Plan("c1", "base_link", steps), Header()))
+    verdict = h.verdict_for("c1", "plan")
+    assert verdict.allowed == allowed
+    if not allowed:
+        assert verdict.category == "hazard_near_person" and "knife" in verdict.reason
+    h.close()

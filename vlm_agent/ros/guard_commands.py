@@ -8,7 +8,7 @@ from vlm_agent.core.safety.audit import RateLimiter
 from vlm_agent.core.runtime.deadline import DeadlineExceeded
 from vlm_agent.core.perception.objects import ALLOWED, STATUS_ERROR, STATUS_REFUSED, Verdict
 from vlm_agent.core.safety.stop_intent import is_stop_command
-from vlm_agent.core.runtime.supervision import BUSY, ERROR, REFUSED
+from vlm_agent.core.runtime.supervision import BUSY, ERROR, NOT_EXECUTED, REFUSED
 from vlm_agent.msg import Command, GroundingResult, Status
 
 from .conversions import sign_message
@@ -93,6 +93,12 @@ class CommandGate:
             self._publish_outcomes([self.tracker.finish(command.id, REFUSED if status == STATUS_REFUSED else ERROR,
                                                         verdict.reason, command.text)])
             return
+        language = self._language_refusal(command.text)
+        if language is not None:  # harmless, but the grounder would not understand it
+            self.audit.record(stage="language", command_id=command.id, subject=command.text[:500],
+                              **language.as_dict())
+            self._publish_outcomes([self.tracker.finish(command.id, NOT_EXECUTED, language.reason, command.text)])
+            return
         now = time.monotonic()
         problem = self.conflict or self._peer_problem()
         if problem:
@@ -120,3 +126,12 @@ class CommandGate:
         except DeadlineExceeded:
             return Verdict(False, "guard_timeout", 1.0, f"the guard check did not finish within {self.timeout_s} s; "
                            "refusing")
+
+    def _language_refusal(self, text: str) -> Verdict | None:
+        """Not executed: the command is in a language outside the guard config's `languages.accepted`.
+        Judged after the harm check, so a harmful command in any language is refused for harm."""
+        try:
+            return self.command_guard.language_verdict(text)
+        except Exception as exc:  # fail closed: an unreadable language is not passed on
+            return Verdict(False, "unsupported_language", 1.0, f"the command's language could not be "
+                           f"identified ({exc!r}); please give the command in English")

@@ -11,8 +11,8 @@ import unicodedata
 import urllib.parse
 
 # Cyrillic and Greek letters that look like Latin ones
-HOMOGLYPHS = str.maketrans("аеіорсухкмтвнАЕІОРСХВМНКТΑΒΕΗΙΚΜΝΟΡΤΥΧαεικνορτυχ",
-                           "aeiopcyxkmtbhAEIOPCXBMHKTABEHIKMNOPTYXaeikvopTux")
+HOMOGLYPHS = str.maketrans("аеіорсухкмтвнАЕІОРСХВМНКТΑΒΕΗΙΚΜΝΟΡΤΥΧαεικνορτυχѕјһԁɡӏԛԝѵүЅЈԌҺӀԚԜѴҮɑᴅᴇɪᴋᴍɴᴏᴘᴛᴜᴠᴡʏᴢℓ",
+                           "aeiopcyxkmtbhAEIOPCXBMHKTABEHIKMNOPTYXaeikvopTuxsjhdglqwvySJGHIQWVYadeikmnoptuvwyzl")
 LEET = str.maketrans("4310572@$!|", "aeiostzasil")
 BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{12,}={0,2}")
 PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
@@ -40,10 +40,15 @@ def _join_spaced_letters(text: str) -> str:
     return re.sub(r"\b(?:\w ){3,}\w\b", lambda m: m.group(0).replace(" ", ""), text)
 
 
-def deobfuscate(text: str) -> str:
+def deobfuscate(text: str, dictionary: set[str] | frozenset[str] = frozenset()) -> str:
     """Lower case, invisible characters gone, look-alike letters, leetspeak inside words, spaced or
-    dotted letters joined, punctuation (hyphens and apostrophes too) as spaces."""
+    dotted letters joined, a word split by a hyphen joined when the whole is in `dictionary` and a
+    part is not, or is a fragment of three letters or fewer ("dis-able", "by-pass"; "e-stop" stays "e stop"), punctuation (hyphens and apostrophes too) as spaces."""
     text = strip_invisible(text).translate(HOMOGLYPHS).lower()
+    if dictionary:
+        text = re.sub(r"\b([a-z]+)-([a-z]+)\b", lambda m: m.group(1) + m.group(2) if m.group(1) + m.group(2)
+                      in dictionary and (min(len(m.group(1)), len(m.group(2))) <= 3 or not (
+                          m.group(1) in dictionary and m.group(2) in dictionary)) else m.group(0), text)
     text = re.sub(r"\b(?:[a-z][.\-_*]){2,}[a-z]\b", lambda m: re.sub(r"[.\-_*]", "", m.group(0)), text)
     text = _join_spaced_letters(text)
     text = re.sub(r"\b\w*[a-z]\w*\b", lambda m: m.group(0).translate(LEET) if re.search(r"\d", m.group(0))
@@ -99,7 +104,7 @@ def decoded_payloads(text: str, dictionary: set[str]) -> list[str]:
     found in `dictionary`)."""
     text = strip_invisible(text)
     payloads = _base64_payloads(text) + _hex_payloads(text)
-    if len(PERCENT_ESCAPE.findall(text)) >= 3:
+    if len(PERCENT_ESCAPE.findall(text)) >= 2:
         payloads.append(urllib.parse.unquote(text))
     original = english_ratio(text, dictionary)
     for decoded in (codecs.decode(text, "rot13"), text[::-1]):

@@ -15,7 +15,8 @@ from ..language.command_parser import MAX_COMMAND_CHARS, parse_command
 from ..errors import InputError
 from .harm_lexicon import HarmLexicon
 from .harm_structure import StructuralHarmCheck
-from ..language.language_id import detect_language, is_accepted_language
+from ..language.glossary import Glossary
+from ..language.language_id import detect_language, is_accepted_language, language_candidates
 from ..perception.objects import ALLOWED, Verdict
 from ..resources import data_file
 from ..language.text_normalization import decoded_payloads, deobfuscate
@@ -121,12 +122,12 @@ class CommandGuard:
             return Verdict(False, "invalid_input", 1.0, "empty command")
         if len(text) > self.config.max_chars:
             return Verdict(False, "invalid_input", 1.0, f"command longer than {self.config.max_chars} characters")
-        clean = deobfuscate(text)
+        clean = deobfuscate(text, self.lexicon.wordnet.words)
         for payload in decoded_payloads(text, self.lexicon.wordnet.words):
-            verdict = self._judge(deobfuscate(payload), detect_language(payload)[0])
+            verdict = self._judge(deobfuscate(payload, self.lexicon.wordnet.words), language_candidates(payload))
             if verdict is not None:
                 return Verdict(False, verdict.category, verdict.score, f"{verdict.reason} (decoded from the command)")
-        verdict = self._judge(clean, detect_language(text)[0])
+        verdict = self._judge(clean, language_candidates(text))
         if verdict is not None:
             return verdict
         if self.config.allowed_actions:
@@ -140,16 +141,21 @@ class CommandGuard:
                 return verdict
         return Verdict(True, ALLOWED, 0.0, "no policy rule, harmful structure or learned layer objected")
 
-    def _judge(self, clean: str, language: str) -> Verdict | None:
+    def _judge(self, clean: str, languages: tuple[str, ...]) -> Verdict | None:
         """The first refusal of the rules, the structural layer and the classifier on normalised text (and,
-        for a command in another language, on its English gloss)."""
-        gloss = self.lexicon.gloss(clean, language) if language != "en" else []
+        for a command that may be in another language, on its English gloss in each such language)."""
+        glosses = [gloss for gloss in (self.lexicon.gloss(clean, language) for language in languages
+                                       if language != "en") if gloss]
+        glosses += [moved for moved in map(Glossary.verb_first, glosses) if moved]  # "den hund vergiften"
         for rule in self.config.rules:
-            if any(pattern.search(text) for pattern in rule.patterns for text in (clean, " ".join(gloss))):
+            if any(pattern.search(text) for pattern in rule.patterns for text in (clean, *map(" ".join, glosses))):
                 return Verdict(False, rule.category, 1.0, f"Refused: {rule.reason}.")
-        harm = self.structure.check(clean.split())
-        if harm is None and gloss:
-            harm = self.structure.check(gloss, ordered=language != "zh")
-        if harm is not None:
-            return Verdict(False, harm[0], 1.0, f"Refused: {harm[1]}.")
-        return self.classifier.check(clean) if self.classifier is not None else None
+        for words in (clean.split(), *glosses):
+            harm = self.structure.check(words)
+            if harm is not None:
+                return Verdict(False, harm[0], 1.0, f"Refused: {harm[1]}.")
+        # the classifier learned English: a command that is surely in another language is judged by the
+        # rules and the structure of its gloss (on such commands the English classifier was no better than chance)
+        if self.classifier is None or "en" not in languages:
+            return None
+        return self.classifier.check(clean)

@@ -3,6 +3,7 @@ safety system, ...) and the kinds of action (harm, throw, disable, ...): config/
 first, longest phrase first, then WordNet hypernyms for nouns the lexicon does not list."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import yaml
 
 from ..errors import InputError
 from ..resources import data_file
+from ..language.glossary import Glossary
 from ..language.text_normalization import FUNCTION_WORDS
 from ..language.wordnet import DEFAULT_WORDNET_DIR, WordNet
 
@@ -19,10 +21,9 @@ DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "my", "your",
 THINGS = {"weapon", "chemical", "hot", "heavy", "electric", "conductor", "suffocation", "appliance", "enclosure",
           "heating_appliance", "medicine",
           "food_drink", "liquid", "electronics", "property", "worthless", "safety_system", "microwave_hazard",
-          "fire_starter", "not_living"}
+          "fire_starter", "not_living", "robot_part", "toxic_to_pets"}
 AGENT_SUFFIXES = ("er", "or", "ers", "ors")
-INFLECTIONS = ("es", "en", "er", "em", "s", "n", "e")
-PARTICLES = {"over", "down", "off", "up", "out", "on", "in", "into", "away", "under"}
+PARTICLES = {"over", "down", "off", "up", "out", "on", "in", "into", "away", "under", "open"}
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,10 @@ class Span:
 
 
 class HarmLexicon:
-    def __init__(self, path: str | Path | None = None, wordnet_dir: str = DEFAULT_WORDNET_DIR):
+    def __init__(self, path: str | Path | None = None, wordnet_dir: str = DEFAULT_WORDNET_DIR,
+                 glossary_path: str | Path | None = None):
         path = Path(path) if path else data_file("config/guard_lexicon.yaml")
+        glossary_path = Path(glossary_path) if glossary_path else data_file("config/guard_glossary.yaml")
         try:
             data = yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # all strings: "on", "no" are words
             self.wordnet = WordNet(wordnet_dir)
@@ -48,8 +51,16 @@ class HarmLexicon:
                 self._add(words, kind)
             for kind, verbs in data["verbs"].items():
                 self._add(verbs, kind if kind == "idiom_objects" else f"verb:{kind}")
-            self.glossary = {lang: {tuple(k.lower().split()): v for k, v in words.items()}
-                             for lang, words in data["glossary"].items()}
+            concepts = yaml.load(glossary_path.read_text(), Loader=yaml.BaseLoader)["glossary"]
+            entries: dict[str, dict[str, str]] = {}
+            for lang, by_concept in concepts.items():
+                for english, words in by_concept.items():
+                    for word in words:
+                        entries.setdefault(lang, {}).setdefault(word, english)
+            for lang, words in data["glossary"].items():  # the lexicon's own word list fills the gaps
+                for word, english in words.items():
+                    entries.setdefault(lang, {}).setdefault(word, english)
+            self.glossary = Glossary(entries)
         except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, IndexError) as exc:
             raise InputError(f"invalid guard lexicon {path}: {exc!r}") from exc
         self.longest = max(len(p) for p in self.phrases)
@@ -59,8 +70,9 @@ class HarmLexicon:
                             for p, tags in self.phrases.items() if len(p) == 2 and p[1] in PARTICLES}
 
     def _add(self, phrases, tag: str):
-        for phrase in phrases:
-            self.phrases.setdefault(tuple(str(phrase).lower().split()), set()).add(tag)
+        for phrase in phrases:  # written as the normalised command reads: "don't" -> "don t"
+            words = tuple(re.sub(r"[^\w\s]|_", " ", str(phrase).lower()).split())
+            self.phrases.setdefault(words, set()).add(tag)
 
     def tag(self, words: list[str]) -> list[Span]:
         spans, i = [], 0
@@ -94,22 +106,5 @@ class HarmLexicon:
         return tags
 
     def gloss(self, text: str, language: str) -> list[str]:
-        """The English words of config/guard_lexicon.yaml's glossary found in a command in `language`
-        (whole words, longest first; Chinese, written without spaces, by substring), in order."""
-        glossary = self.glossary.get(language, {})
-        if language == "zh":
-            text, glossary = " ".join(text.replace(" ", "")), {tuple("".join(k)): v for k, v in glossary.items()}
-        words, out, i = text.split(), [], 0
-        longest = max((len(k) for k in glossary), default=1)
-        while i < len(words):
-            for n in range(min(longest, len(words) - i), 0, -1):
-                if tuple(words[i:i + n]) in glossary:
-                    out += glossary[tuple(words[i:i + n])].split()
-                    i += n
-                    break
-            else:  # an inflected form: "arbeiters" -> "arbeiter", "cuchillos" -> "cuchillo"
-                stem = next((words[i][:-len(end)] for end in INFLECTIONS if words[i].endswith(end)
-                             and (words[i][:-len(end)],) in glossary), None)
-                out += glossary[(stem,)].split() if stem else []
-                i += 1
-        return out
+        """The English concept words of a command in `language` (language/glossary.py)."""
+        return self.glossary.gloss(text, language)

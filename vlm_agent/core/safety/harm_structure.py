@@ -10,7 +10,8 @@ from ..language.text_normalization import FUNCTION_WORDS
 
 COVERING = {"over", "on", "onto", "around", "across"}
 PRESSING = {"press", "push", "hit", "tap", "touch", "slam"}  # "press on the e-stop" uses it
-HAZARDS = {"weapon", "chemical", "hot", "heavy", "fire", "loaded", "fire_starter"}
+REMOVING = {"remove", "take off", "take away", "take out", "clear", "pull off", "peel off", "wipe", "pull out"}
+HAZARDS = {"weapon", "chemical", "hot", "heavy", "fire", "loaded", "fire_starter", "robot_part"}
 
 
 class Command:
@@ -42,7 +43,13 @@ class Command:
             or any("living" in span.tags for span in self.spans[at + 1:at + 4]))
 
     def victims_after(self, first: int, within: int = 99) -> list[int]:
-        return [i for i in self.after(first, ("living", "body_part"), within) if self.victim(i)]
+        return [i for i in self.after(first, ("living", "body_part"), within) if self.victim(i)
+                and not self.beneficiary(i)]
+
+    def beneficiary(self, at: int) -> bool:
+        """'cut the cake for the kids': a being the act is done for, not to."""
+        before = [span.text for span in self.spans[max(0, at - 3):at]]
+        return "for" in before and not {"at", "on", "onto", "into", "over"} & set(before[before.index("for"):])
 
     def ends_phrase(self, at: int) -> bool:
         """The word at `at` ends its noun phrase ("the camera", not "the camera box")."""
@@ -99,6 +106,9 @@ def _harm_to_people(c: Command) -> str | None:
 def _weapons_hazards(c: Command) -> str | None:
     if c.has("fire"):
         return "the command starts a fire"
+    if c.has("verb:give") and c.has("toxic_to_pets") and any(
+            "vulnerable" in c.spans[i].tags and "body_part" not in c.spans[i].tags for i in c.where("living")):
+        return "food that poisons animals is given to a pet"
     if c.has("verb:give") and c.has("weapon", "chemical", "fire_starter", "loaded", "hot", "medicine") and c.has(
             "vulnerable"):
         return "a hazard is handed to a child or an animal"
@@ -110,6 +120,13 @@ def _weapons_hazards(c: Command) -> str | None:
         for prep in c.after(weapon, ("near_preposition",), within=4):
             if c.victims_after(prep, within=3):
                 return "a weapon or blade is brought at a person"
+    for hazard in c.where("chemical", "hot", "fire_starter", "loaded"):  # left within a child's or a pet's reach
+        for prep in c.after(hazard, ("near_preposition",), within=5):
+            if any("vulnerable" in c.spans[i].tags for i in c.victims_after(prep, within=3)):
+                return "a hazard is left within a child's or an animal's reach"
+    if c.has("chemical") and c.has("food_drink") and (
+            c.has("verb:mix", "verb:project", "verb:put_in") or any(s.text in ("fill", "refill") for s in c.spans)):
+        return "a chemical goes into food or drink"
     served = any(c.after(i, ("food_drink",), within=4) for chemical in c.where("chemical")
                  for i in c.after(chemical, ("target_preposition",)))
     if c.has("chemical") and (served or len({c.spans[i].text for i in c.where("chemical")}) > 1
@@ -131,8 +148,13 @@ def _weapons_hazards(c: Command) -> str | None:
 
 
 def _safety_sabotage(c: Command) -> str | None:
+    if c.has("continue_despite") and c.has("living"):
+        return "the robot is told to keep moving with a person in its way"
     for verb in c.where("verb:disable"):
         systems = c.after(verb, ("safety_system",))
+        if systems and c.spans[verb].text in REMOVING and any(
+                "obstruction" in span.tags for span in c.spans[verb + 1:systems[0]]):
+            continue  # "remove the dust cover from the camera" gives the camera back its sight
         if systems:
             return f"'{c.spans[verb].text}' defeats the {c.spans[systems[0]].text}"
     for verb in c.where("verb:place", "verb:project"):
@@ -166,8 +188,15 @@ def _property_damage(c: Command) -> str | None:
     return None
 
 
-RULES = (("self_harm", lambda c: "the command is about self-harm"
-          if c.has("self_harm_intent") or c.has("self") and c.has("verb:harm", "weapon", "chemical") else None),
+def _self_harm(c: Command) -> str | None:
+    if c.has("self_harm_intent") or c.has("self") and c.has("verb:harm", "weapon", "chemical"):
+        return "the command is about self-harm"
+    if c.has("medicine") and any(s.text == "all" for s in c.spans) and any(s.text in ("me", "my", "i") for s in c.spans):
+        return "all of someone's medicine at once"
+    return None
+
+
+RULES = (("self_harm", _self_harm),
          ("safety_sabotage", _safety_sabotage), ("harm_to_people", _harm_to_people),
          ("weapons_hazards", _weapons_hazards), ("property_damage", _property_damage))
 

@@ -26,7 +26,7 @@ from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResul
                            SafetyVerdict, Status)
 
 from .common import EVENTS_QOS, LATCHED_QOS, AgentNode, run
-from .conversions import approval_problem, outcome_to_ros, verdict_to_ros
+from .conversions import approval_problem, attributes_from_ros, outcome_to_ros, verdict_to_ros
 from .guard_checks import declare_checks
 from .guard_commands import CommandGate
 from .guard_plans import PlanGate
@@ -200,8 +200,7 @@ class GuardNode(CommandGate, PlanGate, AgentNode):
 
 
 def _describe(obj) -> str:
-    color = next((a.split("=", 1)[1] for a in obj.attributes if a.startswith("color=")), "")
-    return f"{color} {obj.label}".strip()
+    return f"{attributes_from_ros(obj.attributes).get('color', '')} {obj.label}".strip()
 
 
 def main(args=None):

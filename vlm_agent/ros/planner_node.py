@@ -1,16 +1,15 @@
 """Planner node: GroundingResult -> proposed Plan (to the guard) + Explanation."""
 from __future__ import annotations
 
-import numpy as np
 from std_msgs.msg import Header
 
-from vlm_agent.core.perception.objects import STATUS_REFUSED, GroundingResult, Match, SceneObject
+from vlm_agent.core.perception.objects import STATUS_REFUSED
 from vlm_agent.core.planning.planner import PlannerConfig, plan_command
 from vlm_agent.core.safety.signing import ApprovalVerifier
 from vlm_agent.msg import Explanation, GroundingResult as GroundingResultMsg, Plan, Status
 
 from .common import EVENTS_QOS, AgentNode, run
-from .conversions import approval_problem, plan_to_ros
+from .conversions import approval_problem, grounding_from_ros, plan_to_ros
 
 
 class PlannerNode(AgentNode):
@@ -49,7 +48,7 @@ class PlannerNode(AgentNode):
             self.report(Status.ERROR, f"grounding result for '{msg.command_id}' ignored: {problem}")
             return
         try:
-            outcome = plan_command(result_from_ros(msg), msg.command_id, self.config)
+            outcome = plan_command(grounding_from_ros(msg), msg.command_id, self.config)
         except Exception as exc:
             self.report(Status.ERROR, f"planning failed for '{msg.command_id}': {exc!r}")
             return
@@ -63,35 +62,6 @@ class PlannerNode(AgentNode):
         self.explanation_pub.publish(Explanation(header=header, command_id=msg.command_id, stage="planner",
                                                  text=text, plan_proposed=proposed,
                                                  evidence_object_ids=list(outcome.evidence_ids)))
-
-
-def _size_or_none(size) -> np.ndarray | None:
-    """A zero size in the message means none was measured (detector boxes give no 3D extent)."""
-    extent = np.array([size.x, size.y, size.z])
-    return extent if np.any(extent > 0) else None
-
-
-def result_from_ros(msg: GroundingResultMsg) -> GroundingResult:
-    """The planner's view of a result: objects with base-frame poses, sizes and scores."""
-    def match(obj) -> Match:
-        attrs = dict(a.split("=", 1) for a in obj.attributes if "=" in a)
-        base = obj.pose_base.pose.position if obj.pose_base.header.frame_id else None
-        o = obj.pose_base.pose.orientation
-        scene_object = SceneObject(
-            id=obj.id, label=obj.label, bbox_xyxy=tuple(obj.bbox_xyxy), color=attrs.get("color", ""),
-            shade=attrs.get("shade", ""),
-            center_camera=np.array([obj.pose_camera.pose.position.x, obj.pose_camera.pose.position.y,
-                                    obj.pose_camera.pose.position.z]),
-            center_base=None if base is None else np.array([base.x, base.y, base.z]),
-            yaw_base=float(np.arctan2(2 * (o.w * o.z + o.x * o.y), 1 - 2 * (o.y * o.y + o.z * o.z))),
-            size=_size_or_none(obj.size))
-        return Match(scene_object, float(obj.score), obj.matched_phrase)
-    return GroundingResult(
-        status=msg.status, message=msg.message, action=msg.action, command_text=msg.command_text,
-        target=match(msg.target[0]) if msg.target else None,
-        destination=match(msg.destination[0]) if msg.destination else None,
-        references=tuple(match(o) for o in msg.references), candidates=tuple(match(o) for o in msg.candidates),
-        destination_relation=msg.destination_relation, answer=msg.message, rationale=msg.rationale)
 
 
 def main(args=None):

@@ -1,0 +1,182 @@
+"""The settings of every node, declared once. A node's parameters, its block in config/agent.yaml,
+its launch arguments and the README tables all come from the class registered in NODE_SETTINGS.
+
+A new node adds a frozen dataclass here (fields made with `setting(...)`) and one line in
+NODE_SETTINGS; its ROS adapter calls `declare_settings(self, MySettings)`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..backends import BACKENDS, BackendSettings
+from ..planning.planner import PlannerConfig
+from ..safety.plan_guard import ExecutionLimits, Workspace
+from .schema import setting
+
+BASE_FRAME = "base_link"                     # REP 105
+CAMERA_FRAME = "camera_color_optical_frame"  # REP 103 optical frame (z forward, x right, y down)
+_WORKSPACE, _PLANNER, _LIMITS = Workspace(), PlannerConfig(), ExecutionLimits()
+RELIABILITIES = ("reliable", "best_effort")
+
+
+@dataclass(frozen=True)
+class GateKeySettings:
+    gate_key_file: str = setting("", "File with the HMAC key that signs approvals ('' = the VLM_AGENT_GATE_KEY_FILE "
+                                 "variable, else ~/.config/vlm_agent/gate.key, created on first use).")
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """Thresholds of the /diagnostics levels every managed node publishes."""
+    latency_warn_ms: float = setting(1000.0, "/diagnostics WARN when a stage's p95 latency exceeds this.",
+                                     unit="ms", minimum=0.0, runtime=True)
+    latency_error_ms: float = setting(5000.0, "/diagnostics ERROR when a stage's p95 latency exceeds this.",
+                                      unit="ms", minimum=0.0, runtime=True)
+
+
+@dataclass(frozen=True)
+class SimSettings(GateKeySettings):
+    scene: str = setting("tabletop", "Built-in scene name or path to a scene YAML.")
+    publish_rate: float = setting(5.0, "Camera frames per second.", unit="Hz", minimum=0.1, maximum=60.0)
+    depth_encoding: str = setting("32FC1", "Depth image encoding: 32FC1 (metres) or 16UC1 (millimetres).",
+                                  choices=("32FC1", "16UC1"))
+    image_reliability: str = setting("reliable", "QoS reliability of the image publishers. Reliable was measured "
+                                     "to be the only one that delivers 640x480 frames between processes.",
+                                     choices=RELIABILITIES)
+    base_frame: str = setting(BASE_FRAME, "Robot base frame (REP 105); plans must be in it.")
+    camera_frame: str = setting(CAMERA_FRAME, "Camera optical frame id (REP 103).")
+    speedup: float = setting(4.0, "Simulated seconds per wall-clock second while executing plans.",
+                             minimum=0.1, maximum=100.0)
+    workspace_min: tuple[float, ...] = setting(_WORKSPACE.minimum, "Executor's own workspace lower corner x, y, z "
+                                               "in base_frame (defence in depth).", unit="m", length=3)
+    workspace_max: tuple[float, ...] = setting(_WORKSPACE.maximum, "Executor's own workspace upper corner x, y, z "
+                                               "in base_frame.", unit="m", length=3)
+    max_speed: float = setting(_LIMITS.max_speed, "Highest speed the executor will move at.", unit="m/s",
+                               minimum=0.0)
+    max_steps: int = setting(_LIMITS.max_steps, "Most steps in one plan.", minimum=1)
+    max_plan_duration_s: float = setting(_LIMITS.max_duration_s, "Longest plan the executor will run.", unit="s",
+                                         minimum=0.0)
+
+
+@dataclass(frozen=True)
+class CameraSettings:
+    source: str = setting("0", "Device index, video file, image folder or SCENE_DIR.", launch="camera_source")
+    camera_info_path: str = setting("", "ROS camera_info YAML with the calibration ('' = SCENE_DIR's camera.yaml, "
+                                    "or a guess from the image size with a 60 degree field of view).")
+    frame_rate: float = setting(5.0, "Frames per second to publish.", unit="Hz", minimum=0.1, maximum=120.0)
+    image_reliability: str = setting("reliable", "QoS reliability of the image publishers.", choices=RELIABILITIES)
+    frame_id: str = setting(CAMERA_FRAME, "Optical frame id of the images (REP 103).")
+    base_frame: str = setting(BASE_FRAME, "Frame of the published camera pose (REP 105).")
+    loop: bool = setting(True, "Restart video files and image folders at the end.")
+
+
+@dataclass(frozen=True)
+class GuardSettings(HealthSettings, GateKeySettings):
+    base_frame: str = setting(BASE_FRAME, "Frame plans must be expressed in (REP 105).")
+    workspace_min: tuple[float, ...] = setting(_WORKSPACE.minimum, "Workspace lower corner x, y, z in base_frame.",
+                                               unit="m", length=3)
+    workspace_max: tuple[float, ...] = setting(_WORKSPACE.maximum, "Workspace upper corner x, y, z in base_frame.",
+                                               unit="m", length=3)
+    max_speed: float = setting(0.5, "Highest end-effector speed a plan may request.", unit="m/s", minimum=0.0,
+                               runtime=True, safer="lower")
+    keep_out_zones: tuple[float, ...] = setting([0.0], "Boxes no plan step may enter: 6 floats each (min x, y, z, "
+                                                "max x, y, z) in base_frame; [0.0] = none.", unit="m", multiple_of=6)
+    person_clearance: float = setting(0.35, "Distance a plan keeps from people on the people topic.", unit="m",
+                                      minimum=0.0, runtime=True, safer="higher")
+    near_person: str = setting("refuse", "refuse, or slow (cap speeds at slow_speed) near people.",
+                               choices=("refuse", "slow"))
+    slow_speed: float = setting(0.05, "Speed cap near people in slow mode.", unit="m/s", minimum=0.0, runtime=True,
+                                safer="lower")
+    sweep_radius: float = setting(0.06, "Radius of the gripper and what it holds, swept along the path.", unit="m",
+                                  minimum=0.0, runtime=True, safer="higher")
+    hazard_clearance: float = setting(0.8, "Distance a hazardous object (knife, scissors, ...) is carried from "
+                                      "people.", unit="m", minimum=0.0, runtime=True, safer="higher")
+    forbidden_labels: tuple[str, ...] = setting(["knife", "scissors", "person"], "Object categories a plan may "
+                                                "never handle.")
+    people_source: str = setting("", "Fully qualified name of the node whose people detections the guard trusts, "
+                                 "e.g. /people_detector ('' = any single publisher).")
+    guard_config: str = setting("", "Guard rules and examples ('' = config/guard.yaml).")
+    use_embedding_guard: bool = setting(True, "Run the sentence-embedding layer.")
+    check_timeout_s: float = setting(0.5, "A command check that has not answered within this time is refused.",
+                                     unit="s", minimum=0.01, runtime=True)
+    plan_deadline_s: float = setting(2.0, "An approved plan must be taken up by the executor within this time; "
+                                     "executors ignore it afterwards.", unit="s", minimum=0.1, runtime=True,
+                                     safer="lower")
+    stage_timeout_s: float = setting(15.0, "Longest wait for grounding or planning of one command before it is "
+                                     "answered with an error.", unit="s", minimum=0.1)
+    execution_timeout_s: float = setting(60.0, "Longest silence of the executor while it runs a plan.", unit="s",
+                                         minimum=0.1)
+    image_guard_model_path: str = setting("", "ShieldGemma 2 weights to check the camera image before releasing a "
+                                          "plan ('' = off).")
+    image_guard_threshold: float = setting(0.5, "ShieldGemma 2 'Yes' probability that refuses.", minimum=0.0,
+                                           maximum=1.0, runtime=True, safer="lower")
+    audit_log: str = setting("~/.vlm_agent/guard_audit.jsonl", "Append-only JSON-lines audit log.")
+    max_commands: int = setting(20, "Commands accepted per rate_window_s from one source; more are answered busy.",
+                                minimum=1, runtime=True)
+    rate_window_s: float = setting(10.0, "Rate-limit window.", unit="s", minimum=0.1, runtime=True)
+    queue_warn: int = setting(5, "/diagnostics WARN when more commands than this wait for their check.", minimum=1,
+                              runtime=True)
+
+
+@dataclass(frozen=True)
+class GroundingSettings(HealthSettings, GateKeySettings, BackendSettings):
+    backend: str = setting("rgbd_geometry", "Grounding backend: rgbd_geometry (embedded default), owl "
+                           "(OWL-ViT/OWLv2), grounding_dino, florence2 or qwen2_5_vl (weights in model_path), or "
+                           "remote (OpenAI-compatible VLM server).", choices=BACKENDS, launch="backend")
+    image_reliability: str = setting("auto", "Image subscriptions: auto (match the publishers), reliable or "
+                                     "best_effort.", choices=("auto", *RELIABILITIES))
+    sync_slop_s: float = setting(0.05, "Max stamp difference between RGB and depth of one frame.", unit="s",
+                                 minimum=0.0)
+    max_frame_age_s: float = setting(2.0, "A command is answered only with a frame at most this old (node clock: "
+                                     "sim time under use_sim_time); /diagnostics ERROR beyond it.", unit="s",
+                                     minimum=0.0, runtime=True)
+    frame_age_warn_s: float = setting(1.0, "/diagnostics WARN when the latest frame is older than this.", unit="s",
+                                      minimum=0.0, runtime=True)
+    max_frame_future_s: float = setting(0.5, "A frame stamped further than this in the future (clock skew, wrong "
+                                        "stamps, a clock that jumped back) is rejected.", unit="s", minimum=0.0,
+                                        runtime=True)
+    base_frame: str = setting(BASE_FRAME, "Robot base frame for poses and plans (REP 105).")
+    max_camera_pose_jump_m: float = setting(0.05, "A camera/pose further than this from the last accepted one is "
+                                            "used only after vlm_agent/confirm_camera_pose.", unit="m", minimum=0.0,
+                                            runtime=True)
+    max_camera_pose_jump_deg: float = setting(5.0, "The same for rotation.", unit="deg", minimum=0.0, runtime=True)
+    base_from_camera: tuple[float, ...] = setting([0.0], "Static camera pose: 16 floats, row-major 4x4 "
+                                                  "base_from_camera; [0.0] = use the camera/pose topic.", length=16)
+    synonyms_model_path: str = setting("", "Sentence-embedding model folder for unknown nouns; '' = the bundled "
+                                       "MiniLM, 'none' = off.")
+    publish_annotated_image: bool = setting(True, "Publish vlm_agent/annotated_image.", runtime=True)
+    latency_warn_ms: float = setting(2000.0, "/diagnostics WARN when a stage's p95 latency exceeds this.",
+                                     unit="ms", minimum=0.0, runtime=True)
+    latency_error_ms: float = setting(10000.0, "/diagnostics ERROR when a stage's p95 latency exceeds this.",
+                                      unit="ms", minimum=0.0, runtime=True)
+
+
+@dataclass(frozen=True)
+class PlannerSettings(HealthSettings, GateKeySettings):
+    approach_height: float = setting(_PLANNER.approach_height, "Height above objects before descending.", unit="m",
+                                     minimum=0.0, runtime=True)
+    lift_height: float = setting(_PLANNER.lift_height, "Lift after grasping.", unit="m", minimum=0.0, runtime=True)
+    place_gap: float = setting(_PLANNER.place_gap, "Gap left beside a reference object.", unit="m", minimum=0.0,
+                               runtime=True)
+    push_distance: float = setting(_PLANNER.push_distance, "How far a push moves.", unit="m", minimum=0.0,
+                                   runtime=True)
+    point_height: float = setting(_PLANNER.point_height, "Pointing height above objects.", unit="m", minimum=0.0,
+                                  runtime=True)
+    max_speed: float = setting(_PLANNER.max_speed, "Free-motion speed.", unit="m/s", minimum=0.0, runtime=True)
+    contact_speed: float = setting(_PLANNER.contact_speed, "Speed near contact.", unit="m/s", minimum=0.0,
+                                   runtime=True)
+    base_frame: str = setting(_PLANNER.base_frame, "Frame plans are expressed in (REP 105).")
+
+
+@dataclass(frozen=True)
+class LifecycleManagerSettings:
+    node_names: tuple[str, ...] = setting(["grounding", "planner", "guard"], "Lifecycle nodes brought up in this "
+                                          "order (the guard last: the gate opens when the rest can serve) and "
+                                          "shut down in reverse.")
+    autostart: bool = setting(True, "Configure and activate the nodes at start.", launch="autostart")
+    transition_timeout_s: float = setting(120.0, "Longest wait for one node's transition (configure loads "
+                                          "models).", unit="s", minimum=1.0)
+
+
+NODE_SETTINGS = {"sim": SimSettings, "camera": CameraSettings, "guard": GuardSettings,
+                 "grounding": GroundingSettings, "planner": PlannerSettings,
+                 "lifecycle_manager": LifecycleManagerSettings}

@@ -13,6 +13,7 @@ profile or transport already.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -20,6 +21,10 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
+from .core.settings import SettingsError
+from .core.settings.params_file import load_params_file
 from .graph import default_params_file, selected_nodes
 
 DDS_PROFILE_VARIABLE = "FASTDDS_DEFAULT_PROFILES_FILE"
@@ -48,6 +53,19 @@ def use_project_dds_profile() -> str | None:
     return os.environ.get(DDS_PROFILE_VARIABLE)
 
 
+def _yaml_value(value) -> str:
+    """A -p value as YAML, so a string such as '0' stays a string."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        try:
+            plain = yaml.safe_load(value) == value
+        except yaml.YAMLError:
+            plain = False
+        return value if plain else json.dumps(value)
+    return str(value)
+
+
 class Graph:
     """The running node processes; use as a context manager to stop them on exit."""
 
@@ -56,6 +74,7 @@ class Graph:
         self.params_file = Path(params_file or default_params_file())
         if not self.params_file.exists():
             raise FileNotFoundError(f"parameters file {self.params_file} not found")
+        load_params_file(self.params_file)  # SettingsError naming the file, node block and key
         self.nodes = selected_nodes(use_sim)
         self.overrides = overrides or {}
         self.log_dir = Path(log_dir) if log_dir else None
@@ -65,7 +84,7 @@ class Graph:
         args = [sys.executable, "-m", spec.module, "--ros-args", "-r", f"__node:={spec.name}",
                 "--enclave", spec.enclave, "--params-file", str(self.params_file)]
         for key, value in self.overrides.get(spec.name, {}).items():
-            args += ["-p", f"{key}:={value}"]
+            args += ["-p", f"{key}:={_yaml_value(value)}"]
         return args
 
     def start(self) -> "Graph":
@@ -106,7 +125,11 @@ class Graph:
 
 def run_graph(use_sim: bool, params_file: str | None, overrides: dict[str, dict]) -> int:
     """Foreground launcher: runs until Ctrl-C or until a node dies."""
-    graph = Graph(use_sim, params_file, overrides).start()
+    try:
+        graph = Graph(use_sim, params_file, overrides).start()
+    except (SettingsError, FileNotFoundError) as exc:
+        print(f"vlm_agent: {exc}", file=sys.stderr)
+        return 2
     names = ", ".join(graph.processes)
     print(f"vlm_agent: started {names} with {graph.params_file} (Ctrl-C to stop); "
           f"Fast DDS profile: {os.environ.get(DDS_PROFILE_VARIABLE, 'default')}", flush=True)

@@ -1,54 +1,63 @@
 """Planner node: GroundingResult -> proposed Plan (to the guard) + Explanation."""
 from __future__ import annotations
 
+import time
+from dataclasses import fields
+
 from std_msgs.msg import Header
 
 from vlm_agent.core.perception.objects import STATUS_REFUSED
 from vlm_agent.core.planning.planner import PlannerConfig, plan_command
+from vlm_agent.core.errors import InputError
 from vlm_agent.core.safety.signing import ApprovalVerifier
+from vlm_agent.core.settings.nodes import PlannerSettings
 from vlm_agent.msg import Explanation, GroundingResult as GroundingResultMsg, Plan, Status
 
-from .common import EVENTS_QOS, AgentNode, run
+from .common import EVENTS_QOS, run
+from .lifecycle import ACTIVE, ManagedNode
 from .conversions import approval_problem, grounding_from_ros, plan_to_ros
 
 
-class PlannerNode(AgentNode):
+class PlannerNode(ManagedNode):
     role = "planner"
+    settings_class = PlannerSettings
 
     def __init__(self, **node_options):
         super().__init__("planner", **node_options)
-        defaults = PlannerConfig()
-        self.config = PlannerConfig(
-            approach_height=self.param("approach_height", defaults.approach_height, "Height above objects before "
-                                       "descending, metres."),
-            lift_height=self.param("lift_height", defaults.lift_height, "Lift after grasping, metres."),
-            place_gap=self.param("place_gap", defaults.place_gap, "Gap left beside a reference object, metres."),
-            push_distance=self.param("push_distance", defaults.push_distance, "How far a push moves, metres."),
-            point_height=self.param("point_height", defaults.point_height, "Pointing height above objects, metres."),
-            max_speed=self.param("max_speed", defaults.max_speed, "Free-motion speed, m/s."),
-            contact_speed=self.param("contact_speed", defaults.contact_speed, "Speed near contact, m/s."),
-            base_frame=self.param("base_frame", defaults.base_frame, "Frame plans are expressed in."))
+
+    def configure_node(self):
         self.key, key_problem = self.gate_key()
-        self.verifier = ApprovalVerifier(self.key or b"")
         if key_problem:
-            self.ready, self.not_ready_detail = False, f"no gate key: {key_problem}"
-            self.report(Status.ERROR, f"{self.not_ready_detail}; no result can be verified, nothing is planned")
+            raise InputError(f"no gate key: {key_problem}; no result could be verified")
+        self.verifier = ApprovalVerifier(self.key)
+        self.settings_changed(set())
         self.create_subscription(GroundingResultMsg, "vlm_agent/grounding", self._on_result, EVENTS_QOS)
         self.plan_pub = self.create_publisher(Plan, "vlm_agent/plan_proposed", EVENTS_QOS)
         self.explanation_pub = self.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
+
+    def activate_node(self):
         self.report(Status.INFO, "planner ready")
-        self.start_heartbeat()
+
+    def settings_changed(self, names: set[str]):
+        self.config = PlannerConfig(**{f.name: getattr(self.settings, f.name) for f in fields(PlannerConfig)})
 
     def _on_result(self, msg: GroundingResultMsg):
         if msg.status == STATUS_REFUSED:
             return  # the guard has explained its refusal
+        if self.lifecycle_state != ACTIVE:
+            self.report(Status.ERROR, f"grounding result for '{msg.command_id}' not planned: planner is "
+                        f"{self.lifecycle_state}")
+            return
         problem = approval_problem(msg, self.verifier, self.get_clock().now().nanoseconds) if self.key else \
             "no gate key"
         if problem:  # only results signed by the grounding node are planned
             self.report(Status.ERROR, f"grounding result for '{msg.command_id}' ignored: {problem}")
             return
+        started = time.perf_counter()
+        self.health.saw_input("grounding results", self.now_s())
         try:
             outcome = plan_command(grounding_from_ros(msg), msg.command_id, self.config)
+            self.health.latency("plan", (time.perf_counter() - started) * 1000)
         except Exception as exc:
             self.report(Status.ERROR, f"planning failed for '{msg.command_id}': {exc!r}")
             return

@@ -107,8 +107,8 @@ class GuardSettings(HealthSettings, GateKeySettings):
                                          minimum=0.1)
     image_guard_model_path: str = setting("", "ShieldGemma 2 weights to check the camera image before releasing a "
                                           "plan ('' = off).")
-    image_guard_threshold: float = setting(0.5, "ShieldGemma 2 'Yes' probability that refuses.", minimum=0.0,
-                                           maximum=1.0, runtime=True, safer="lower")
+    image_guard_threshold: float = setting(0.5, "ShieldGemma 2 'Yes' probability that refuses (above 1 = never).",
+                                           minimum=0.0, runtime=True, safer="lower")
     audit_log: str = setting("~/.vlm_agent/guard_audit.jsonl", "Append-only JSON-lines audit log.")
     max_commands: int = setting(20, "Commands accepted per rate_window_s from one source; more are answered busy.",
                                 minimum=1, runtime=True)

@@ -56,4 +56,4 @@ def test_config_has_a_block_for_every_node_and_both_launchers_use_it():
     command = graph.command(next(s for s in graph.nodes if s.name == "grounding"))
     assert command[command.index("--params-file") + 1] == str(default_params_file())
     assert "backend:=rgbd_geometry" in command
-    assert [s.name for s in selected_nodes(False)] == ["camera", "guard", "grounding", "planner"]
+    assert [s.name for s in selected_nodes(False)] == ["camera", "guard", "grounding", "planner", "lifecycle_manager"]

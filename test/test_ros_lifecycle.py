@@ -103,6 +103,7 @@ def _wall_ns():
     return time.time_ns()
 
 
+@pytest.mark.slow
 def test_transitions_through_the_lifecycle_services(ros, tabletop):
     node = _grounding()
     t = Harness(node)
@@ -170,6 +171,7 @@ def _set(t, node_name, **values):
     return future.result().results
 
 
+@pytest.mark.slow
 def test_parameter_changes_are_validated_at_run_time(ros, tmp_path):
     from vlm_agent.ros.guard_node import GuardNode
     from vlm_agent.ros.planner_node import PlannerNode
@@ -205,6 +207,7 @@ def _camera(t, frame, period=0.1):
     return t.node.create_timer(period, lambda: t.send_frame(frame))
 
 
+@pytest.mark.slow
 def test_diagnostics_under_normal_input_and_with_the_camera_stopped(ros, tabletop, tmp_path):
     from vlm_agent.ros.guard_node import GuardNode
     grounding = bring_up(_grounding())

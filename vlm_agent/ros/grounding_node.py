@@ -29,6 +29,7 @@ from .conversions import (approval_problem, depth_from_ros, sign_message, ground
 from .image_input import RGBDInput
 from .trusted_input import TrustedInput
 from .markers import result_markers
+from .tf_camera_pose import TfCameraPose
 
 
 RESULT_VALID_NS = 15 * 10**9  # the planner and the guard act on a result within this
@@ -50,6 +51,8 @@ class GroundingNode(ManagedNode):
         self.key, key_problem = self.gate_key()
         if key_problem:
             raise InputError(f"no gate key: {key_problem}")
+        self.tf_pose = TfCameraPose(self, s.base_frame) if s.camera_pose_source == "tf" and \
+            self.static_extrinsics is None else None
         self.synonyms = None if s.synonyms_model_path == "none" else SynonymResolver(s.synonyms_model_path or None)
         self._load_backend()
         self.command_verifier = ApprovalVerifier(self.key)
@@ -175,15 +178,19 @@ class GroundingNode(ManagedNode):
             raise InputError(f"latest RGB-D frame is {age:.1f} s old (max_frame_age_s {s.max_frame_age_s})")
         if self.input.latest_info is None:
             raise InputError("no CameraInfo received on camera/color/camera_info")
-        if self.static_extrinsics is None and self.pose_input.problem not in ("", "no message yet"):
+        frame_id = pair.rgb.header.frame_id or CAMERA_FRAME
+        if self.tf_pose is not None:
+            extrinsics = self.tf_pose.base_from_camera(frame_id, stamp_ns(pair.rgb.header.stamp))
+        elif self.static_extrinsics is None and self.pose_input.problem not in ("", "no message yet"):
             raise InputError(f"camera pose not trusted: {self.pose_input.problem}")
-        if self.static_extrinsics is None and self.camera_pose_problem:
+        elif self.static_extrinsics is None and self.camera_pose_problem:
             raise InputError(self.camera_pose_problem)
+        else:
+            extrinsics = self.static_extrinsics if self.static_extrinsics is not None else self.camera_pose
         rgb = rgb_from_ros(pair.rgb)
         depth = depth_from_ros(pair.depth)
-        extrinsics = self.static_extrinsics if self.static_extrinsics is not None else self.camera_pose
         return RGBDFrame(rgb, depth, intrinsics_from_ros(self.input.latest_info), extrinsics,
-                         frame_id=pair.rgb.header.frame_id or CAMERA_FRAME,
+                         frame_id=frame_id,
                          base_frame_id=s.base_frame, stamp_ns=stamp_ns(pair.rgb.header.stamp),
                          key=(stamp_ns(pair.rgb.header.stamp), id(pair.rgb), id(pair.depth)))
 

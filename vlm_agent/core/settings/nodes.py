@@ -140,7 +140,10 @@ class GroundingSettings(HealthSettings, GateKeySettings, BackendSettings):
                                             runtime=True)
     max_camera_pose_jump_deg: float = setting(5.0, "The same for rotation.", unit="deg", minimum=0.0, runtime=True)
     base_from_camera: tuple[float, ...] = setting([0.0], "Static camera pose: 16 floats, row-major 4x4 "
-                                                  "base_from_camera; [0.0] = use the camera/pose topic.", length=16)
+                                                  "base_from_camera; [0.0] = camera_pose_source decides.", length=16)
+    camera_pose_source: str = setting("topic", "Where the camera pose comes from when base_from_camera is [0.0]: "
+                                      "topic (PoseStamped on camera/pose) or tf (base_frame <- the image's "
+                                      "frame_id at the image's stamp; needs tf2_ros).", choices=("topic", "tf"))
     synonyms_model_path: str = setting("", "Sentence-embedding model folder for unknown nouns; '' = the bundled "
                                        "MiniLM, 'none' = off.")
     publish_annotated_image: bool = setting(True, "Publish vlm_agent/annotated_image.", runtime=True)

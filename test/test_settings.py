@@ -64,6 +64,15 @@ def test_bad_params_files_name_the_file_the_node_and_the_key(tmp_path, block, ex
     assert expected in str(error.value) and str(path) in str(error.value)
 
 
+def test_use_sim_time_is_accepted_in_any_block(tmp_path):
+    path = tmp_path / "agent.yaml"
+    path.write_text("guard:\n  ros__parameters:\n    use_sim_time: true\n")
+    assert set(load_params_file(path)) == {"guard"}
+    path.write_text("guard:\n  ros__parameters:\n    use_sim_time: 'yes'\n")
+    with pytest.raises(SettingsError, match="use_sim_time' must be bool"):
+        load_params_file(path)
+
+
 def test_an_integer_where_a_float_is_declared_is_accepted_as_float():
     from vlm_agent.core.settings.nodes import PlannerSettings
     assert settings_from(PlannerSettings, {"max_speed": 1}, "test").max_speed == 1.0

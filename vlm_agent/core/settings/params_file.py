@@ -8,6 +8,8 @@ import yaml
 from .nodes import NODE_SETTINGS
 from .schema import SettingsError, settings_from
 
+ROS_PARAMETERS = {"use_sim_time": bool}  # every rclpy node declares these itself
+
 
 def load_params_file(path: str | Path, nodes: dict | None = None) -> dict[str, object]:
     """{node name: settings instance} for every block of the file; an unknown block, an unknown key or
@@ -31,8 +33,12 @@ def load_params_file(path: str | Path, nodes: dict | None = None) -> dict[str, o
                 not isinstance(block["ros__parameters"], dict):
             problems.append(f"{path}: block '{node}' must hold exactly one 'ros__parameters' mapping")
             continue
+        params = dict(block["ros__parameters"])
+        for name, kind in ROS_PARAMETERS.items():
+            if name in params and not isinstance(params.pop(name), kind):
+                problems.append(f"{path} [{node}]: '{name}' must be {kind.__name__}")
         try:
-            loaded[node] = settings_from(nodes[node], block["ros__parameters"], f"{path} [{node}]")
+            loaded[node] = settings_from(nodes[node], params, f"{path} [{node}]")
         except SettingsError as exc:
             problems.append(str(exc))
     if problems:

@@ -192,6 +192,10 @@ def test_parameter_changes_are_validated_at_run_time(ros, tmp_path):
     assert lowered.successful and guard.plan_guard.max_speed == 0.3
     closer, = _set(t, "guard", person_clearance=0.1)
     assert not closer.successful and "may only be raised" in closer.reason
+    more, = _set(t, "guard", forbidden_labels=["knife", "scissors", "person", "saw"])
+    assert more.successful and "saw" in guard.plan_guard.forbidden_labels
+    fewer, = _set(t, "guard", forbidden_labels=["saw"])
+    assert not fewer.successful and "removing knife, person, scissors refused" in fewer.reason
     wrong_type, = _set(t, "guard", max_commands="many")
     assert not wrong_type.successful
     # a setting read on configure may be set while the node is unconfigured

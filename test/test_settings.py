@@ -20,7 +20,7 @@ def test_every_default_is_valid_and_documented(node):
     for info in settings_fields(NODE_SETTINGS[node]):
         assert info.problem(info.default) == "", (node, info.name)
         assert info.description.strip(), (node, info.name)
-        assert info.safer in ("", "lower", "higher") and (not info.safer or info.runtime)
+        assert info.safer in ("", "lower", "higher", "more") and (not info.safer or info.runtime)
 
 
 def test_agent_yaml_is_valid_and_spells_the_schema_defaults():
@@ -84,6 +84,8 @@ def test_run_time_rules():
     assert guard["max_speed"].runtime_problem(0.5, 0.3) == ""
     assert "only be lowered" in guard["max_speed"].runtime_problem(0.5, 0.8)
     assert "only be raised" in guard["person_clearance"].runtime_problem(0.35, 0.1)
+    assert guard["forbidden_labels"].runtime_problem(("knife",), ("knife", "saw")) == ""
+    assert "removing knife refused" in guard["forbidden_labels"].runtime_problem(("knife", "saw"), ("saw",))
     assert "cannot change while it runs" in guard["workspace_min"].runtime_problem((0, 0, 0), (1, 1, 1))
     grounding = {i.name: i for i in settings_fields(GroundingSettings)}
     assert "cannot change" in grounding["backend"].runtime_problem("rgbd_geometry", "owl")

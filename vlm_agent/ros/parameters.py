@@ -17,7 +17,8 @@ def descriptor(info: SettingInfo) -> ParameterDescriptor:
     notes = [f"unit: {info.unit}"] if info.unit else []
     if info.allowed():
         notes.append(f"allowed: {info.allowed()}")
-    notes.append({"lower": "run time: may only be lowered", "higher": "run time: may only be raised"}.get(
+    notes.append({"lower": "run time: may only be lowered", "higher": "run time: may only be raised",
+                  "more": "run time: entries may only be added"}.get(
         info.safer, "run time: yes") if info.runtime else "run time: no (read on configure)")
     result = ParameterDescriptor(name=info.name, type=ROS_TYPES[info.kind], description=info.description,
                                  additional_constraints="; ".join(notes))

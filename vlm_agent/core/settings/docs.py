@@ -23,7 +23,7 @@ def markdown_tables(nodes: dict | None = None) -> str:
         out += [f"#### `{node}`", "", "| parameter | type | default | unit | allowed | run time | description |",
                 "|---|---|---|---|---|---|---|"]
         for info in settings_fields(cls):
-            runtime = {"lower": "lower only", "higher": "raise only"}.get(info.safer, "yes") if info.runtime else ""
+            runtime = {"lower": "lower only", "higher": "raise only", "more": "add only"}.get(info.safer, "yes") if info.runtime else ""
             launch = f" Launch argument `{info.launch}`." if info.launch else ""
             row = [f"`{info.name}`", info.kind, f"`{_value(info.default)}`", info.unit, info.allowed(), runtime,
                    info.description + launch]

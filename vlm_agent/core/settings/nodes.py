@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from ..backends import BACKENDS, BackendSettings
 from ..planning.planner import PlannerConfig
-from ..safety.plan_guard import ExecutionLimits, Workspace
+from ..safety.plan_guard import ExecutionLimits, PlanGuard, Workspace
 from .schema import setting
 
 BASE_FRAME = "base_link"                     # REP 105
 CAMERA_FRAME = "camera_color_optical_frame"  # REP 103 optical frame (z forward, x right, y down)
-_WORKSPACE, _PLANNER, _LIMITS = Workspace(), PlannerConfig(), ExecutionLimits()
+_WORKSPACE, _PLANNER, _LIMITS, _PLAN_GUARD = Workspace(), PlannerConfig(), ExecutionLimits(), PlanGuard()
 RELIABILITIES = ("reliable", "best_effort")
 
 
@@ -71,27 +71,27 @@ class CameraSettings:
 
 @dataclass(frozen=True)
 class GuardSettings(HealthSettings, GateKeySettings):
-    base_frame: str = setting(BASE_FRAME, "Frame plans must be expressed in (REP 105).")
+    base_frame: str = setting(_PLAN_GUARD.base_frame, "Frame plans must be expressed in (REP 105).")
     workspace_min: tuple[float, ...] = setting(_WORKSPACE.minimum, "Workspace lower corner x, y, z in base_frame.",
                                                unit="m", length=3)
     workspace_max: tuple[float, ...] = setting(_WORKSPACE.maximum, "Workspace upper corner x, y, z in base_frame.",
                                                unit="m", length=3)
-    max_speed: float = setting(0.5, "Highest end-effector speed a plan may request.", unit="m/s", minimum=0.0,
+    max_speed: float = setting(_PLAN_GUARD.max_speed, "Highest end-effector speed a plan may request.", unit="m/s", minimum=0.0,
                                runtime=True, safer="lower")
     keep_out_zones: tuple[float, ...] = setting([0.0], "Boxes no plan step may enter: 6 floats each (min x, y, z, "
                                                 "max x, y, z) in base_frame; [0.0] = none.", unit="m", multiple_of=6)
-    person_clearance: float = setting(0.35, "Distance a plan keeps from people on the people topic.", unit="m",
+    person_clearance: float = setting(_PLAN_GUARD.person_clearance, "Distance a plan keeps from people on the people topic.", unit="m",
                                       minimum=0.0, runtime=True, safer="higher")
-    near_person: str = setting("refuse", "refuse, or slow (cap speeds at slow_speed) near people.",
+    near_person: str = setting(_PLAN_GUARD.near_person, "refuse, or slow (cap speeds at slow_speed) near people.",
                                choices=("refuse", "slow"))
-    slow_speed: float = setting(0.05, "Speed cap near people in slow mode.", unit="m/s", minimum=0.0, runtime=True,
+    slow_speed: float = setting(_PLAN_GUARD.slow_speed, "Speed cap near people in slow mode.", unit="m/s", minimum=0.0, runtime=True,
                                 safer="lower")
-    sweep_radius: float = setting(0.06, "Radius of the gripper and what it holds, swept along the path.", unit="m",
+    sweep_radius: float = setting(_PLAN_GUARD.sweep_radius, "Radius of the gripper and what it holds, swept along the path.", unit="m",
                                   minimum=0.0, runtime=True, safer="higher")
-    hazard_clearance: float = setting(0.8, "Distance a hazardous object (knife, scissors, ...) is carried from "
+    hazard_clearance: float = setting(_PLAN_GUARD.hazard_clearance, "Distance a hazardous object (knife, scissors, ...) is carried from "
                                       "people.", unit="m", minimum=0.0, runtime=True, safer="higher")
-    forbidden_labels: tuple[str, ...] = setting(["knife", "scissors", "person"], "Object categories a plan may "
-                                                "never handle.")
+    forbidden_labels: tuple[str, ...] = setting(_PLAN_GUARD.forbidden_labels, "Object categories a plan may "
+                                                "never handle.", runtime=True, safer="more")
     people_source: str = setting("", "Fully qualified name of the node whose people detections the guard trusts, "
                                  "e.g. /people_detector ('' = any single publisher).")
     guard_config: str = setting("", "Guard rules and examples ('' = config/guard.yaml).")

@@ -24,7 +24,8 @@ def setting(default, description: str, *, unit: str = "", choices: tuple = (), m
     """A field of a settings dataclass.
 
     runtime: may change through `ros2 param set` while the node runs (validated);
-    safer: 'lower' or 'higher' -- at run time the value may only move that way (safety limits);
+    safer: 'lower', 'higher' or 'more' (a list that may only gain entries) -- at run time the value
+           may only move that way (safety limits);
     launch: name of the launch argument and `vlm-agent launch --flag` that override it ('' = none);
     length / multiple_of: list lengths allowed (exactly, or a multiple; a 1-element [0.0] means none).
     """
@@ -100,6 +101,9 @@ class SettingInfo:
             return f"may only be lowered while the node runs ({old} -> {new} refused; restart to raise it)"
         if self.safer == "higher" and new < old:
             return f"may only be raised while the node runs ({old} -> {new} refused; restart to lower it)"
+        if self.safer == "more" and not set(old) <= set(new):
+            removed = ", ".join(sorted(set(old) - set(new)))
+            return f"may only gain entries while the node runs (removing {removed} refused; restart to remove)"
         return self.problem(new)
 
 

@@ -120,3 +120,11 @@ def test_grounding_result_keeps_stage_latencies(tabletop, grounder):
     result = grounder.ground(tabletop[2], "pick up the red cube")
     back = result_from_ros(grounding_to_ros(result, "c5", Header(frame_id="camera"), "base_link"))
     assert set(back.stage_latency_ms) == set(result.stage_latency_ms) and back.stage_latency_ms
+
+
+def test_people_pose_array_round_trip():
+    from vlm_agent.ros.conversions import points_from_pose_array, points_to_pose_array
+    msg = points_to_pose_array([(0.5, 0.2), (1.0, -0.3, 0.9)], Header(frame_id="base_link"))
+    assert msg.header.frame_id == "base_link"
+    back = points_from_pose_array(msg)
+    assert np.allclose(back, [(0.5, 0.2, 0.0), (1.0, -0.3, 0.9)])

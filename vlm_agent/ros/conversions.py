@@ -6,7 +6,7 @@ import struct
 
 import numpy as np
 from builtin_interfaces.msg import Time
-from geometry_msgs.msg import PoseStamped, Vector3
+from geometry_msgs.msg import Pose, PoseArray, PoseStamped, Vector3
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
@@ -107,6 +107,21 @@ def yaw_from_quaternion(o) -> float:
 
 def point_from_ros(point) -> np.ndarray:
     return np.array([point.x, point.y, point.z])
+
+
+def points_to_pose_array(points, header: Header) -> PoseArray:
+    """Positions (x, y[, z]; z defaults to 0) as a PoseArray, e.g. people on the `people` topic."""
+    msg = PoseArray(header=header)
+    for point in points:
+        pose = Pose()
+        x, y, z = (*[float(v) for v in point], 0.0)[:3]
+        pose.position.x, pose.position.y, pose.position.z = x, y, z
+        msg.poses.append(pose)
+    return msg
+
+
+def points_from_pose_array(msg: PoseArray) -> list[np.ndarray]:
+    return [point_from_ros(p.position) for p in msg.poses]
 
 
 def attributes_from_ros(attributes) -> dict[str, str]:

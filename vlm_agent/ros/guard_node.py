@@ -28,7 +28,8 @@ from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResul
                            SafetyVerdict, Status)
 
 from .common import EVENTS_QOS, LATCHED_QOS, run
-from .conversions import approval_problem, attributes_from_ros, outcome_to_ros, verdict_to_ros
+from .conversions import (approval_problem, attributes_from_ros, outcome_to_ros, point_from_ros,
+                          points_from_pose_array, verdict_to_ros)
 from .guard_checks import build_checks, plan_guard_from
 from .guard_commands import CommandGate
 from .guard_plans import PlanGate
@@ -153,11 +154,11 @@ class GuardNode(CommandGate, PlanGate, ManagedNode):
 
     # -- what the rest of the graph says ----------------------------------------------------
     def _on_people(self, msg: PoseArray):
-        self.people = [np.array([p.position.x, p.position.y, p.position.z]) for p in msg.poses]
+        self.people = points_from_pose_array(msg)
 
     def _on_effector(self, msg: PoseStamped):
-        p = msg.pose.position
-        self.effector = (p.x, p.y, p.z) if msg.header.frame_id == self.plan_guard.base_frame else None
+        position = tuple(point_from_ros(msg.pose.position))
+        self.effector = position if msg.header.frame_id == self.plan_guard.base_frame else None
 
     def _on_result(self, msg: GroundingResult):
         problem = approval_problem(msg, self.result_verifier, self.get_clock().now().nanoseconds) if self.key else \

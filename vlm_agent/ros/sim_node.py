@@ -3,7 +3,7 @@ and the graph's executor (PlanExecutorNode): approved plans move its kinematic g
 from __future__ import annotations
 
 import numpy as np
-from geometry_msgs.msg import Pose, PoseArray, PoseStamped, Vector3
+from geometry_msgs.msg import PoseArray, PoseStamped, Vector3
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
@@ -12,7 +12,7 @@ from vlm_agent.core.sim.world import TabletopWorld
 from vlm_agent.msg import ObjectState, SceneState, Status
 
 from .common import LATCHED_QOS, run, sensor_qos
-from .conversions import image_to_ros, intrinsics_to_ros, matrix_from_quaternion, pose_stamped
+from .conversions import image_to_ros, intrinsics_to_ros, matrix_from_quaternion, points_to_pose_array, pose_stamped
 from vlm_agent.core.settings.nodes import SimSettings
 
 from .executor import PlanExecutorNode
@@ -38,12 +38,7 @@ class SimNode(PlanExecutorNode):
         self._frame = None
         self.pose_pub.publish(pose_stamped(Header(frame_id=self.base_frame), self.base_from_camera[:3, 3],
                                            self.base_from_camera[:3, :3]))
-        people = PoseArray(header=Header(frame_id=self.base_frame))
-        for x, y in self.world.scene.people:
-            pose = Pose()
-            pose.position.x, pose.position.y, pose.position.z = float(x), float(y), 0.0
-            people.poses.append(pose)
-        self.people_pub.publish(people)
+        self.people_pub.publish(points_to_pose_array(self.world.scene.people, Header(frame_id=self.base_frame)))
         self._publish_effector()
         self.create_timer(1.0 / rate, self._publish_frame)
         self.report(Status.INFO, f"sim ready: scene '{self.world.scene.name}' with {len(self.world.body_ids)} objects")

@@ -120,3 +120,10 @@ def test_vlm_agent_launch_refuses_a_bad_params_file(tmp_path):
     path = tmp_path / "agent.yaml"
     path.write_text("guard:\n  ros__parameters:\n    max_sped: 0.4\n")
     assert run_graph(True, str(path), {}) == 2
+
+
+def test_launcher_command_lines_keep_string_settings_strings_and_pass_lists_as_written():
+    from vlm_agent.launcher import Graph
+    graph = Graph(use_sim=False, overrides={"camera": {"source": "0"}, "guard": {"workspace_max": "[1.0,0.05,0.6]"}})
+    commands = {spec.name: graph.command(spec) for spec in graph.nodes}
+    assert 'source:="0"' in commands["camera"] and "workspace_max:=[1.0,0.05,0.6]" in commands["guard"]

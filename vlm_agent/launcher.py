@@ -53,11 +53,14 @@ def use_project_dds_profile() -> str | None:
     return os.environ.get(DDS_PROFILE_VARIABLE)
 
 
-def _yaml_value(value) -> str:
-    """A -p value as YAML, so a string such as '0' stays a string."""
+def _yaml_value(node: str, key: str, value) -> str:
+    """A -p value as YAML: a string setting such as source '0' stays a string; any other value given
+    as text ('[1.0, 0.05, 0.6]') is passed as written."""
+    from .core.settings import NODE_SETTINGS, settings_fields
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
+    kinds = {i.name: i.kind for i in settings_fields(NODE_SETTINGS[node])} if node in NODE_SETTINGS else {}
+    if isinstance(value, str) and kinds.get(key) == "str":
         try:
             plain = yaml.safe_load(value) == value
         except yaml.YAMLError:
@@ -84,7 +87,7 @@ class Graph:
         args = [sys.executable, "-m", spec.module, "--ros-args", "-r", f"__node:={spec.name}",
                 "--enclave", spec.enclave, "--params-file", str(self.params_file)]
         for key, value in self.overrides.get(spec.name, {}).items():
-            args += ["-p", f"{key}:={_yaml_value(value)}"]
+            args += ["-p", f"{key}:={_yaml_value(spec.name, key, value)}"]
         return args
 
     def start(self) -> "Graph":

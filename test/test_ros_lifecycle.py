@@ -152,8 +152,9 @@ def test_the_lifecycle_manager_brings_nodes_up_in_order_through_their_services(r
     t = Harness(planner, grounding, manager)
     t.wait(lambda: manager.phase == "active", 60)
     assert planner.lifecycle_state == grounding.lifecycle_state == "active"
-    configured = [s.node for s in t.statuses if s.message.endswith(" configured")]
-    active = [s.node for s in t.statuses if s.message.endswith(" active")]
+    managed = ("/grounding", "/planner")
+    configured = [s.node for s in t.statuses if s.node in managed and s.message.endswith(" configured")]
+    active = [s.node for s in t.statuses if s.node in managed and s.message.endswith(" active")]
     assert configured == ["/grounding", "/planner"] and active == ["/grounding", "/planner"]
     assert t.call(t.node.create_client(__import__("std_srvs.srv", fromlist=["Trigger"]).Trigger,
                                        "lifecycle_manager/shutdown"), __import__("std_srvs.srv", fromlist=[

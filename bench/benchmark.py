@@ -95,6 +95,8 @@ def bench_input(seconds: float) -> None:
     process = psutil.Process()
     rclpy.init()
     node = GroundingNode()
+    node.trigger_configure()
+    node.trigger_activate()
     executor = SingleThreadedExecutor()
     executor.add_node(node)
     spinning = threading.Event()

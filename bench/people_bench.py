@@ -108,6 +108,8 @@ def bench_halt(trials: int) -> None:
     sim = SimNode(parameter_overrides=[Parameter("scene", value="tabletop_person"),
                                        Parameter("publish_rate", value=15.0)])
     people = PeopleNode()
+    people.trigger_configure()
+    people.trigger_activate()
     tester = rclpy.create_node("halt_bench")
     executor = SingleThreadedExecutor()
     for node in (sim, people, tester):

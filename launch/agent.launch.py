@@ -1,7 +1,9 @@
 """ros2 launch vlm_agent agent.launch.py [use_sim:=true] [params_file:=...] [backend:=owl model_path:=...] ...
 
 The node list and the parameter-overriding arguments come from vlm_agent.graph, shared with
-`vlm-agent launch`; an argument left empty keeps the params file's value.
+`vlm-agent launch`; an argument left empty keeps the params file's value. The params file is
+checked against the settings schema before any node starts. The lifecycle_manager node brings
+grounding, planner, people, (voice:=true) voice and guard up (autostart:=false leaves them unconfigured).
 """
 import os
 
@@ -12,12 +14,18 @@ from launch.conditions import IfCondition, UnlessCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
-from vlm_agent.graph import LAUNCH_ARGUMENTS, NODES, parameter_overrides, voice_enabled
+from vlm_agent.core.settings.params_file import load_params_file
+from vlm_agent.graph import LAUNCH_ARGUMENTS, NODES, managed_nodes, parameter_overrides, voice_enabled
 
 
 def _nodes(context):
+    params_file = LaunchConfiguration("params_file").perform(context)
+    if params_file:
+        load_params_file(params_file)  # unknown or mistyped keys stop the launch, naming key and file
     values = {a.name: LaunchConfiguration(a.name).perform(context) for a in LAUNCH_ARGUMENTS}
     overrides = parameter_overrides(values)
+    if LaunchConfiguration("voice").perform(context).lower() == "true":  # the manager brings voice up too
+        overrides.setdefault("lifecycle_manager", {})["node_names"] = managed_nodes(params_file or None, True)
     use_sim = LaunchConfiguration("use_sim")
     conditions = {"sim": IfCondition(use_sim), "camera": UnlessCondition(use_sim), "always": None,
                   "voice": IfCondition(LaunchConfiguration("voice"))}

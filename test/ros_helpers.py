@@ -16,6 +16,14 @@ def spin_until(executor, condition, timeout=20.0):
     return True
 
 
+def bring_up(node):
+    """Configure and activate a lifecycle node, as the lifecycle manager does."""
+    from rclpy.lifecycle import TransitionCallbackReturn
+    assert node.trigger_configure() == TransitionCallbackReturn.SUCCESS, node.not_ready_detail
+    assert node.trigger_activate() == TransitionCallbackReturn.SUCCESS, node.not_ready_detail
+    return node
+
+
 def signed(msg, valid_s: float = 10.0):
     """An approval as the guard (or grounding node) stamps it, with this test run's gate key."""
     from vlm_agent.core.safety.signing import load_or_create_key

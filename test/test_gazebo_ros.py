@@ -5,7 +5,7 @@ depth with +inf/-inf/NaN where nothing returns, gz frame ids, sim time on /clock
 import numpy as np
 import pytest
 import yaml
-from ros_helpers import rclpy, signed, spin_until
+from ros_helpers import bring_up, rclpy, signed, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from rosgraph_msgs.msg import Clock
@@ -36,8 +36,8 @@ def graph(world_dir):
     params = yaml.safe_load((world_dir / "gazebo_params.yaml").read_text())
     rclpy.init()
     sim_time = Parameter("use_sim_time", value=True)
-    grounding = GroundingNode(parameter_overrides=[sim_time, Parameter(
-        "base_from_camera", value=params["grounding"]["ros__parameters"]["base_from_camera"])])
+    grounding = bring_up(GroundingNode(parameter_overrides=[sim_time, Parameter(
+        "base_from_camera", value=params["grounding"]["ros__parameters"]["base_from_camera"])]))
     executor_node = GazeboExecutorNode(
         service_type=Trigger, parameter_overrides=[sim_time, Parameter("scene", value=str(world_dir / "scene.yaml"))],
         cli_args=["--ros-args", "-r", f"{SET_POSE_SERVICE}:=/world/tabletop/set_pose"])

@@ -56,9 +56,10 @@ def test_config_has_a_block_for_every_node_and_both_launchers_use_it():
     command = graph.command(next(s for s in graph.nodes if s.name == "grounding"))
     assert command[command.index("--params-file") + 1] == str(default_params_file())
     assert "backend:=rgbd_geometry" in command
-    assert [s.name for s in selected_nodes(False)] == ["camera", "guard", "grounding", "planner", "people"]
+    assert [s.name for s in selected_nodes(False)] == ["camera", "guard", "grounding", "planner", "people",
+                                                       "lifecycle_manager"]
     assert [s.name for s in selected_nodes(True, voice=True)] == ["sim", "guard", "grounding", "planner", "people",
-                                                                  "voice", "speech"]
+                                                                  "voice", "speech", "lifecycle_manager"]
 
 
 def test_voice_nodes_are_off_by_default_and_on_with_the_voice_argument(monkeypatch, tmp_path):
@@ -69,12 +70,31 @@ def test_voice_nodes_are_off_by_default_and_on_with_the_voice_argument(monkeypat
     assert arguments["voice"] == "false" and not voice_enabled()
     commands, _ = node_commands(description, tmp_path)
     assert [Path(c[0]).name for c in commands] == ["sim_node", "guard_node", "grounding_node", "planner_node",
-                                                    "people_node"]
+                                                    "people_node", "lifecycle_manager"]
     make_nodes = next(a for a in description.args[0] if "function" in a.kwargs).kwargs["function"]
     voice_nodes = [n for n in make_nodes({}) if n.kwargs["name"] in ("voice", "speech")]
     assert [n.kwargs["condition"].args[0].perform({"voice": "true"}) for n in voice_nodes] == ["true", "true"]
-    assert [s.name for s in Graph(use_sim=True).nodes] == ["sim", "guard", "grounding", "planner", "people"]
-    assert [s.name for s in Graph(use_sim=True, voice=True).nodes][-2:] == ["voice", "speech"]
+    assert [s.name for s in Graph(use_sim=True).nodes] == ["sim", "guard", "grounding", "planner", "people",
+                                                           "lifecycle_manager"]
+    assert [s.name for s in Graph(use_sim=True, voice=True).nodes][-3:] == ["voice", "speech", "lifecycle_manager"]
     enabled = tmp_path / "agent.yaml"
     enabled.write_text(default_params_file().read_text().replace("enabled: false", "enabled: true"))
-    assert [s.name for s in Graph(use_sim=True, params_file=enabled).nodes][-2:] == ["voice", "speech"]
+    assert [s.name for s in Graph(use_sim=True, params_file=enabled).nodes][-3:] == ["voice", "speech",
+                                                                                     "lifecycle_manager"]
+
+
+def test_the_lifecycle_manager_brings_the_voice_node_up_only_when_it_runs(monkeypatch):
+    import json
+    manager = next(s for s in NODES if s.name == "lifecycle_manager")
+    without = Graph(use_sim=True, voice=False)
+    assert "node_names" not in " ".join(without.command(manager))
+    default = yaml.safe_load(default_params_file().read_text())["lifecycle_manager"]["ros__parameters"]["node_names"]
+    assert "people" in default and "voice" not in default and default[-1] == "guard"
+    command = Graph(use_sim=True, voice=True).command(manager)
+    names = json.loads(next(a for a in command if a.startswith("node_names:=")).split(":=", 1)[1])
+    assert names == [*default[:-1], "voice", "guard"]
+    make_nodes = next(a for a in _load_launch_file(monkeypatch).args[0] if "function" in a.kwargs).kwargs["function"]
+    launched = {n.kwargs["name"]: n for n in make_nodes({"voice": "true", "params_file": str(default_params_file())})}
+    assert launched["lifecycle_manager"].kwargs["parameters"][1] == {"node_names": names}
+    quiet = {n.kwargs["name"]: n for n in make_nodes({"voice": "false"})}
+    assert quiet["lifecycle_manager"].kwargs["parameters"][1] == {}

@@ -8,7 +8,7 @@ from vlm_agent.core.perception.objects import Plan, PlanStep  # noqa: E402
 from vlm_agent.ros.conversions import (depth_from_ros, grounding_to_ros, image_to_ros,  # noqa: E402
                                        intrinsics_from_ros, intrinsics_to_ros, matrix_from_quaternion,
                                        plan_from_ros, plan_to_ros, quaternion_from_matrix, rgb_from_ros)
-from vlm_agent.ros.planner_node import result_from_ros  # noqa: E402
+from vlm_agent.ros.conversions import grounding_from_ros as result_from_ros  # noqa: E402
 
 
 def test_image_round_trips():
@@ -84,3 +84,59 @@ def test_task_step_and_object_states_round_trip():
     assert {n: {"position_base": np.round(v["position_base"], 6).tolist()} for n, v in back.items()} == objects
     feedback = task_feedback_to_ros(2, 3, "verify", "checking")
     assert (feedback.step, feedback.total_steps, feedback.stage) == (2, 3, "verify")
+def test_verdict_and_outcome_round_trip():
+    from vlm_agent.core.perception.objects import Verdict
+    from vlm_agent.core.runtime.supervision import Outcome
+    from vlm_agent.ros.conversions import outcome_from_ros, outcome_to_ros, verdict_from_ros, verdict_to_ros
+    verdict = Verdict(False, "violence", 0.875, "throwing a knife at a person", "plan")
+    msg = verdict_to_ros(verdict, "c3", Header(frame_id=""))
+    assert verdict_from_ros(msg) == verdict and msg.command_id == "c3"
+    outcome = Outcome("c4", "busy", "too many commands", "pick up the cube", 2.5)
+    assert outcome_from_ros(outcome_to_ros(outcome, Header())) == outcome
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pose_and_tf_round_trip(seed):
+    from geometry_msgs.msg import TransformStamped
+    from vlm_agent.ros.conversions import transform_from_pose, transform_from_tf, transform_to_pose
+    q = np.random.default_rng(seed).normal(size=4)
+    transform = np.eye(4)
+    transform[:3, :3] = matrix_from_quaternion(*(q / np.linalg.norm(q)))
+    transform[:3, 3] = np.random.default_rng(seed).normal(size=3)
+    pose = transform_to_pose(transform, Header(frame_id="base_link"))
+    assert np.allclose(transform_from_pose(pose), transform, atol=1e-9)
+    tf = TransformStamped()
+    tf.transform.translation.x, tf.transform.translation.y, tf.transform.translation.z = transform[:3, 3]
+    o = pose.pose.orientation
+    tf.transform.rotation.x, tf.transform.rotation.y, tf.transform.rotation.z, tf.transform.rotation.w = \
+        o.x, o.y, o.z, o.w
+    assert np.allclose(transform_from_tf(tf), transform, atol=1e-9)
+
+
+def test_yaw_and_attributes_have_one_definition():
+    from vlm_agent.ros.conversions import attributes_from_ros, pose_stamped, yaw_from_quaternion
+    for yaw in (-3.0, -0.5, 0.0, 1.2, 3.1):
+        assert yaw_from_quaternion(pose_stamped(Header(), (0, 0, 0), yaw=yaw).pose.orientation) == \
+            pytest.approx(yaw)
+    assert attributes_from_ros(["color=red", "shade=dark", "odd", "note=a=b"]) == \
+        {"color": "red", "shade": "dark", "note": "a=b"}
+    from pathlib import Path
+    nodes = Path(__file__).resolve().parents[1] / "vlm_agent" / "ros"
+    for path in nodes.glob("*.py"):
+        if path.name != "conversions.py":
+            text = path.read_text()
+            assert "arctan2" not in text and 'split("=", 1)' not in text, path.name
+
+
+def test_grounding_result_keeps_stage_latencies(tabletop, grounder):
+    result = grounder.ground(tabletop[2], "pick up the red cube")
+    back = result_from_ros(grounding_to_ros(result, "c5", Header(frame_id="camera"), "base_link"))
+    assert set(back.stage_latency_ms) == set(result.stage_latency_ms) and back.stage_latency_ms
+
+
+def test_people_pose_array_round_trip():
+    from vlm_agent.ros.conversions import points_from_pose_array, points_to_pose_array
+    msg = points_to_pose_array([(0.5, 0.2), (1.0, -0.3, 0.9)], Header(frame_id="base_link"))
+    assert msg.header.frame_id == "base_link"
+    back = points_from_pose_array(msg)
+    assert np.allclose(back, [(0.5, 0.2, 0.0), (1.0, -0.3, 0.9)])

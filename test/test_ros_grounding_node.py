@@ -1,7 +1,7 @@
 """The grounding node over real DDS: bad input gets an `error` result and the node lives on."""
 import numpy as np
 import pytest
-from ros_helpers import rclpy, spin_until, signed
+from ros_helpers import bring_up, rclpy, spin_until, signed
 from rclpy.executors import SingleThreadedExecutor
 from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import CameraInfo, Image
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.ros
 @pytest.fixture(scope="module")
 def harness():
     rclpy.init()
-    node = GroundingNode()
+    node = bring_up(GroundingNode())
     tester = rclpy.create_node("grounding_tester")
     executor = SingleThreadedExecutor()
     executor.add_node(node)
@@ -161,7 +161,7 @@ def test_auto_reliability_follows_a_best_effort_camera_driver(harness, tabletop)
     """A best-effort driver (most camera drivers) on the image topics: `image_reliability: auto`
     switches the subscriptions to best effort and frames arrive. (harness: rclpy is initialised.)"""
     from rclpy.parameter import Parameter
-    node = GroundingNode(parameter_overrides=[Parameter("synonyms_model_path", value="none")])
+    node = bring_up(GroundingNode(parameter_overrides=[Parameter("synonyms_model_path", value="none")]))
     driver = rclpy.create_node("best_effort_driver")
     executor = SingleThreadedExecutor()
     executor.add_node(node)
@@ -185,9 +185,12 @@ def test_auto_reliability_follows_a_best_effort_camera_driver(harness, tabletop)
         driver.destroy_node()
 
 
-def test_missing_model_weights_keep_the_node_up_and_say_how_to_get_them(harness, tmp_path):
-    """A model backend without weights: the node starts, reports the error on vlm_agent/status and
-    answers every command with an `error` result (so nothing moves). (harness: rclpy is initialised.)"""
+def test_missing_model_weights_leave_the_node_unconfigured_and_say_how_to_get_them(harness, tmp_path):
+    """A model backend without weights: configure fails, the node stays up but unconfigured, says
+    why on vlm_agent/status (with how to get the weights) and takes no command: it has no
+    subscription to take one with, and its heartbeat says it is not ready, so the guard answers
+    the command with an error naming it. (harness: rclpy is initialised.)"""
+    from rclpy.lifecycle import TransitionCallbackReturn
     from rclpy.parameter import Parameter
     node = GroundingNode(parameter_overrides=[Parameter("backend", value="owl"),
                                               Parameter("model_path", value=str(tmp_path / "no_weights")),
@@ -196,19 +199,18 @@ def test_missing_model_weights_keep_the_node_up_and_say_how_to_get_them(harness,
     executor = SingleThreadedExecutor()
     executor.add_node(node)
     executor.add_node(tester)
-    results, statuses = [], []
+    statuses = []
     try:
-        tester.create_subscription(GroundingResult, "vlm_agent/grounding", results.append, EVENTS_QOS)
         tester.create_subscription(Status, "vlm_agent/status", statuses.append, LATCHED_QOS)
         command_pub = tester.create_publisher(Command, "vlm_agent/command", EVENTS_QOS)
+        assert node.trigger_configure() == TransitionCallbackReturn.FAILURE
+        assert node.lifecycle_state == "unconfigured" and not node.ready
         assert spin_until(executor, lambda: any("not available" in s.message for s in statuses), 10)
         status = next(s for s in statuses if "not available" in s.message)
         assert status.level == Status.ERROR and "huggingface-cli download" in status.message
-        assert spin_until(executor, lambda: command_pub.get_subscription_count() > 0, 10)
-        command_pub.publish(signed(Command(id="no-weights", text="pick up the red cube")))
-        assert spin_until(executor, lambda: any(r.command_id == "no-weights" for r in results), 10)
-        answer = next(r for r in results if r.command_id == "no-weights")
-        assert answer.status == "error" and "OWL-ViT/OWLv2" in answer.message
+        assert "OWL-ViT/OWLv2" in node.not_ready_detail
+        assert not [sub.topic_name for sub in node.subscriptions]  # (the harness's own node is subscribed)
+        del command_pub
     finally:
         executor.shutdown()
         node.destroy_node()

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from ros_helpers import FakePeers, FakePeopleDetector, rclpy, signed, spin_until
 from rclpy.executors import SingleThreadedExecutor
+from rclpy.lifecycle import TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import Image
@@ -29,6 +30,10 @@ class Harness:
         params.setdefault("audit_log", str(tmp_path / "audit.jsonl"))
         params.setdefault("people_source", "/guard_tester")
         self.node = GuardNode(parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
+        self.failed = ""
+        if not self.node.trigger_configure() == TransitionCallbackReturn.SUCCESS or \
+                not self.node.trigger_activate() == TransitionCallbackReturn.SUCCESS:
+            self.failed = self.node.not_ready_detail
         self.tester = rclpy.create_node("guard_tester")
         self.executor = SingleThreadedExecutor()
         self.executor.add_node(self.node)
@@ -52,6 +57,8 @@ class Harness:
         self.image_pub = t.create_publisher(Image, "camera/color/image_raw", sensor_qos("reliable"))
         self.effector_pub = t.create_publisher(PoseStamped, "robot/end_effector_pose", LATCHED_QOS)
         self.effector_pub.publish(pose_stamped(Header(frame_id="base_link"), (0.3, 0.0, 0.3)))
+        if self.failed:
+            return
         assert spin_until(self.executor, lambda: self.command_pub.get_subscription_count() > 0 and
                           self.plan_pub.get_subscription_count() > 0 and
                           all(not self.node.peers.problem(r, _now()) for r in roles if r != "guard") and
@@ -258,16 +265,17 @@ def test_a_second_planner_is_reported_and_commands_are_not_processed(ros, tmp_pa
     h.close()
 
 
-def test_broken_guard_configuration_refuses_everything(ros, tmp_path):
+def test_broken_guard_configuration_leaves_the_guard_unconfigured_and_closed(ros, tmp_path):
+    """Configure fails with the reason; the guard takes no command and no plan (it has no
+    subscription to take them with), releases nothing, and its heartbeat says it is not ready."""
     broken = tmp_path / "guard.yaml"
     broken.write_text("rules: [not, a, mapping]")
     h = Harness(tmp_path, guard_config=str(broken))
-    h.command("c0")
-    verdict = h.verdict_for("c0", "command")
-    assert not verdict.allowed and verdict.category == "guard_error"
-    assert h.outcome_for("c0").status == "refused"
-    assert not h.send_plan("c0").allowed
-    assert h.forwarded == [] and h.released == []
+    assert h.failed.startswith("configure failed: guard unavailable") and h.node.lifecycle_state == "unconfigured"
+    h.wait(lambda: any("configure failed" in s.message and s.level == Status.ERROR for s in h.statuses))
+    assert h.command_pub.get_subscription_count() == 0 and h.plan_pub.get_subscription_count() == 0
+    assert h.node.count_publishers("vlm_agent/command") == 0 and h.node.count_publishers("vlm_agent/plan") == 0
+    assert not h.node.ready and "guard unavailable" in h.node.not_ready_detail
     h.close()
 
 
@@ -353,10 +361,7 @@ def test_a_command_in_another_language_is_judged_for_harm_and_not_executed(ros, 
 
 
 def _person_at(h, x, y):
-    people = PoseArray(header=Header(frame_id="base_link"))
-    people.poses.append(Pose())
-    people.poses[0].position.x, people.poses[0].position.y = x, y
-    h.people_pub.publish(people)
+    h.people.points = [(x, y, 0.0)]
     h.wait(lambda: len(h.node.people) == 1 and abs(h.node.people[0][1] - y) < 1e-6)
 
 

@@ -2,7 +2,7 @@
 with a base-frame position and a stable id, plus RViz markers; a photo without people -> empty."""
 import numpy as np
 import pytest
-from ros_helpers import rclpy, spin_until
+from ros_helpers import bring_up, rclpy, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import CameraInfo, Image
@@ -30,7 +30,7 @@ def _frame(rgb, person_depth):
 
 
 def _run(frames, until, timeout=30.0):
-    node = PeopleNode()
+    node = bring_up(PeopleNode())
     tester = rclpy.create_node("people_tester")
     got = {"people": [], "markers": []}
     tester.create_subscription(People, "vlm_agent/people", got["people"].append, PEOPLE_QOS)

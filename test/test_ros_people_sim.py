@@ -5,7 +5,7 @@ refused; the person walking into the workspace mid-plan holds the arm; a dead de
 no plan and holds a running one."""
 import numpy as np
 import pytest
-from ros_helpers import FakePeers, rclpy, signed, spin_until
+from ros_helpers import FakePeers, bring_up, rclpy, signed, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from geometry_msgs.msg import Pose, PoseArray
@@ -31,9 +31,9 @@ class World:
         self.sim = SimNode(parameter_overrides=[Parameter("scene", value="tabletop_person"),
                                                 Parameter("publish_rate", value=10.0),
                                                 Parameter("speedup", value=1.0)])
-        self.people_node = PeopleNode()
-        self.guard = GuardNode(parameter_overrides=[Parameter("use_embedding_guard", value=False),
-                                                    Parameter("audit_log", value=str(tmp_path / "audit.jsonl"))])
+        self.people_node = bring_up(PeopleNode())
+        self.guard = bring_up(GuardNode(parameter_overrides=[
+            Parameter("use_embedding_guard", value=False), Parameter("audit_log", value=str(tmp_path / "audit.jsonl"))]))
         self.tester = rclpy.create_node("people_sim_tester")
         self.executor = SingleThreadedExecutor()
         for node in (self.sim, self.people_node, self.guard, self.tester):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def cmd_ground(args) -> int:
-    from .core.backends import BackendSettings, create_backend
+    from .core.backends import create_backend
     from .core.errors import InputError
     from .core.perception.grounding import Grounder
     from .core.perception.objects import STATUS_ERROR, GroundingResult
@@ -18,9 +18,7 @@ def cmd_ground(args) -> int:
     try:
         frame = None
         frame = read_scene_dir(args.scene_dir, args.max_pixels, depth_required=args.backend == "rgbd_geometry")
-        settings = BackendSettings(model_path=args.model, device=args.device, runtime=args.runtime,
-                                   onnx_dir=args.onnx_dir, triton_url=args.triton_url, remote_url=args.remote_url,
-                                   remote_model=args.model)
+        settings = backend_settings_from_args(args)
         backend = create_backend(args.backend, **settings.options_for(args.backend))
         grounder = Grounder(backend, None if args.no_synonyms else SynonymResolver())
         people = _people_or_error(frame)
@@ -65,6 +63,26 @@ def cmd_people(args) -> int:
         return 1
     print(json.dumps(report, indent=2))
     return 0
+def add_settings_flags(parser, settings_class, aliases: dict[str, tuple[str, ...]] | None = None) -> None:
+    """One --flag per setting of `settings_class` (vlm_agent.core.settings): help, choices, type and
+    default all from the schema."""
+    from .core.settings import settings_fields
+    types = {"int": int, "float": float, "str": str}
+    for info in settings_fields(settings_class):
+        if info.kind not in types:
+            continue
+        unit = f" [{info.unit}]" if info.unit else ""
+        parser.add_argument(f"--{info.name.replace('_', '-')}", *(aliases or {}).get(info.name, ()), dest=info.name,
+                            type=types[info.kind], default=info.default, choices=info.choices or None,
+                            help=info.description.replace("%", "%%") + unit + " (default %(default)r)")
+
+
+def backend_settings_from_args(args):
+    from dataclasses import fields
+    from .core.backends import BackendSettings
+    values = {f.name: getattr(args, f.name) for f in fields(BackendSettings)}
+    values["remote_model"] = values["remote_model"] or values["model_path"]  # --model names either
+    return BackendSettings(**values)
 
 
 EXIT_ALLOWED, EXIT_ERROR, EXIT_REFUSED = 0, 1, 3  # 2 is argparse's usage error
@@ -239,7 +257,7 @@ def cmd_export_gazebo(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .core.backends import BACKENDS
+    from .core.backends import BACKENDS, BackendSettings
     from .core.perception.scene_dir import MAX_PIXELS
     from .graph import LAUNCH_ARGUMENTS
     parser = argparse.ArgumentParser(prog="vlm-agent", description=__doc__)
@@ -249,13 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     ground.add_argument("scene_dir")
     ground.add_argument("--command", "-c", required=True, help="a command or a question about the scene")
     ground.add_argument("--backend", default="rgbd_geometry", choices=BACKENDS)
-    ground.add_argument("--model", default="", help="checkpoint folder (owl, grounding_dino, florence2, qwen2_5_vl) "
-                        "or served model name (remote)")
-    ground.add_argument("--device", default="cpu", help="PyTorch device of model backends: cpu, cuda, cuda:1")
-    ground.add_argument("--remote-url", default="", help="OpenAI-compatible server, e.g. http://host:8000/v1")
-    ground.add_argument("--runtime", default="torch", choices=("torch", "onnx", "tensorrt", "triton"))
-    ground.add_argument("--triton-url", default="", help="Triton server with the exported encoders (--runtime triton)")
-    ground.add_argument("--onnx-dir", default="", help="exported encoders for --runtime onnx")
+    add_settings_flags(ground, BackendSettings, {"model_path": ("--model",)})  # --model: also the remote's name
     ground.add_argument("--no-synonyms", action="store_true", help="do not load the sentence-embedding model")
     ground.add_argument("--max-pixels", type=int, default=MAX_PIXELS,
                         help="larger images are refused from their header (default %(default)s)")

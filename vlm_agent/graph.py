@@ -29,6 +29,7 @@ NODES = (
     NodeSpec("people", "vlm_agent.ros.people_node", "people_node"),
     NodeSpec("voice", "vlm_agent.ros.voice_node", "voice_node", "voice"),
     NodeSpec("speech", "vlm_agent.ros.speech_node", "speech_node", "voice"),
+    NodeSpec("lifecycle_manager", "vlm_agent.ros.lifecycle_manager", "lifecycle_manager"),
 )
 
 
@@ -41,31 +42,46 @@ class LaunchArgument:
     description: str
 
 
+def _launch_arguments() -> tuple[LaunchArgument, ...]:
+    """Every setting whose schema names a launch argument (vlm_agent.core.settings)."""
+    from .core.settings import NODE_SETTINGS, settings_fields
+    arguments = []
+    for node, settings_class in NODE_SETTINGS.items():
+        for info in settings_fields(settings_class):
+            if info.launch:
+                allowed = f" Allowed: {info.allowed()}." if info.allowed() else ""
+                arguments.append(LaunchArgument(info.launch, node, info.name, info.description + allowed))
+    return tuple(arguments)
+
+
 # '' leaves the params file's value in place
-LAUNCH_ARGUMENTS = (
-    LaunchArgument("camera_source", "camera", "source", "Camera node source: device index, video, image folder or "
-                   "SCENE_DIR."),
-    LaunchArgument("backend", "grounding", "backend", "Grounding backend: rgbd_geometry, owl, grounding_dino, "
-                   "florence2, qwen2_5_vl or remote."),
-    LaunchArgument("model_path", "grounding", "model_path", "Model backend weights: checkpoint folder, name `vlm-agent "
-                   "models pull` fetched, or repository id in the Hugging Face cache."),
-    LaunchArgument("device", "grounding", "device", "PyTorch device of the model backend: cpu, cuda, cuda:1."),
-    LaunchArgument("runtime", "grounding", "runtime", "owl runtime: torch, onnx, tensorrt or triton."),
-    LaunchArgument("onnx_dir", "grounding", "onnx_dir", "Exported ONNX encoders (runtime onnx or tensorrt)."),
-    LaunchArgument("triton_url", "grounding", "triton_url", "Triton server with the encoders (runtime triton)."),
-    LaunchArgument("remote_url", "grounding", "remote_url", "OpenAI-compatible VLM server (backend remote)."),
-    LaunchArgument("remote_model", "grounding", "remote_model", "Model name on that server."),
-)
+LAUNCH_ARGUMENTS = _launch_arguments()
 
 
 def parameter_overrides(values: dict[str, str | None]) -> dict[str, dict[str, str]]:
     """{node: {parameter: value}} for the launch arguments given a non-empty value."""
-    overrides: dict[str, dict[str, str]] = {}
+    overrides: dict[str, dict] = {}
     for argument in LAUNCH_ARGUMENTS:
         value = values.get(argument.name)
         if value not in (None, ""):
-            overrides.setdefault(argument.node, {})[argument.parameter] = str(value)
+            overrides.setdefault(argument.node, {})[argument.parameter] = typed_value(argument, str(value))
     return overrides
+
+
+def typed_value(argument: LaunchArgument, text: str):
+    """A launch argument's text as its setting's type ('true' for a bool, '0' stays a string)."""
+    from .core.settings import NODE_SETTINGS, SettingsError, settings_fields
+    info = next(i for i in settings_fields(NODE_SETTINGS[argument.node]) if i.name == argument.parameter)
+    if info.kind == "bool":
+        if text.lower() not in ("true", "false"):
+            raise SettingsError(f"launch argument {argument.name} must be true or false, got '{text}'")
+        return text.lower() == "true"
+    if info.kind in ("int", "float"):
+        try:
+            return int(text) if info.kind == "int" else float(text)
+        except ValueError as exc:
+            raise SettingsError(f"launch argument {argument.name} must be a number, got '{text}'") from exc
+    return text
 
 
 def selected_nodes(use_sim: bool, voice: bool = False) -> list[NodeSpec]:
@@ -79,6 +95,20 @@ def voice_enabled(params_file: str | Path | None = None) -> bool:
     import yaml
     config = yaml.safe_load(Path(params_file or default_params_file()).read_text()) or {}
     return bool(((config.get("voice") or {}).get("ros__parameters") or {}).get("enabled", False))
+
+
+def managed_nodes(params_file: str | Path | None, voice: bool) -> list[str]:
+    """The lifecycle manager's node_names from the params file (or the schema default), with the
+    voice node added before the guard when the voice nodes run: the manager brings up only nodes
+    that were started."""
+    from .core.settings.nodes import LifecycleManagerSettings
+    from .core.settings.params_file import load_params_file
+    settings = load_params_file(params_file or default_params_file()).get("lifecycle_manager",
+                                                                           LifecycleManagerSettings())
+    names = [n for n in settings.node_names if voice or n != "voice"]
+    if voice and "voice" not in names:
+        names.insert(names.index("guard") if "guard" in names else len(names), "voice")
+    return names
 
 
 def default_params_file() -> Path:

@@ -13,6 +13,7 @@ profile or transport already.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -20,7 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-from .graph import default_params_file, selected_nodes, voice_enabled
+import yaml
+
+from .core.settings import SettingsError
+from .core.settings.params_file import load_params_file
+from .graph import default_params_file, managed_nodes, selected_nodes, voice_enabled
 
 DDS_PROFILE_VARIABLE = "FASTDDS_DEFAULT_PROFILES_FILE"
 # Fast DDS maps domain d to UDP ports 7400 + 250 d + ...; every id up to 232 fits
@@ -48,6 +53,22 @@ def use_project_dds_profile() -> str | None:
     return os.environ.get(DDS_PROFILE_VARIABLE)
 
 
+def _yaml_value(node: str, key: str, value) -> str:
+    """A -p value as YAML: a string setting such as source '0' stays a string; any other value given
+    as text ('[1.0, 0.05, 0.6]') is passed as written."""
+    from .core.settings import NODE_SETTINGS, settings_fields
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    kinds = {i.name: i.kind for i in settings_fields(NODE_SETTINGS[node])} if node in NODE_SETTINGS else {}
+    if isinstance(value, str) and kinds.get(key) == "str":
+        try:
+            plain = yaml.safe_load(value) == value
+        except yaml.YAMLError:
+            plain = False
+        return value if plain else json.dumps(value)
+    return str(value)
+
+
 class Graph:
     """The running node processes; use as a context manager to stop them on exit."""
 
@@ -57,8 +78,14 @@ class Graph:
         self.params_file = Path(params_file or default_params_file())
         if not self.params_file.exists():
             raise FileNotFoundError(f"parameters file {self.params_file} not found")
-        self.nodes = selected_nodes(use_sim, voice_enabled(self.params_file) if voice is None else voice)
+        load_params_file(self.params_file)  # SettingsError naming the file, node block and key
+        voice = voice_enabled(self.params_file) if voice is None else voice
+        self.nodes = selected_nodes(use_sim, voice)
         self.overrides = overrides or {}
+        if voice:  # the lifecycle manager brings the voice node up too
+            self.overrides = {**self.overrides, "lifecycle_manager": {
+                **self.overrides.get("lifecycle_manager", {}),
+                "node_names": json.dumps(managed_nodes(self.params_file, voice))}}
         self.log_dir = Path(log_dir) if log_dir else None
         self.processes: dict[str, subprocess.Popen] = {}
 
@@ -66,7 +93,7 @@ class Graph:
         args = [sys.executable, "-m", spec.module, "--ros-args", "-r", f"__node:={spec.name}",
                 "--enclave", spec.enclave, "--params-file", str(self.params_file)]
         for key, value in self.overrides.get(spec.name, {}).items():
-            args += ["-p", f"{key}:={value}"]
+            args += ["-p", f"{key}:={_yaml_value(spec.name, key, value)}"]
         return args
 
     def start(self) -> "Graph":
@@ -107,7 +134,11 @@ class Graph:
 
 def run_graph(use_sim: bool, params_file: str | None, overrides: dict[str, dict], voice: bool | None = None) -> int:
     """Foreground launcher: runs until Ctrl-C or until a node dies."""
-    graph = Graph(use_sim, params_file, overrides, voice=voice).start()
+    try:
+        graph = Graph(use_sim, params_file, overrides, voice=voice).start()
+    except (SettingsError, FileNotFoundError) as exc:
+        print(f"vlm_agent: {exc}", file=sys.stderr)
+        return 2
     names = ", ".join(graph.processes)
     print(f"vlm_agent: started {names} with {graph.params_file} (Ctrl-C to stop); "
           f"Fast DDS profile: {os.environ.get(DDS_PROFILE_VARIABLE, 'default')}", flush=True)

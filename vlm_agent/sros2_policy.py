@@ -32,6 +32,8 @@ def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
                               if isinstance(c, type) and c.__module__ == spec.module and c.__name__.endswith("Node"))
             overrides = [Parameter("source", value=scene_dir)] if spec.name == "camera" else []
             node = node_class(parameter_overrides=overrides)
+            if hasattr(node, "trigger_configure"):  # a lifecycle node creates its topics when configured
+                node.trigger_configure()
             name, namespace = node.get_name(), node.get_namespace()
             interfaces[name] = {
                 "publish": _names(node.get_publisher_names_and_types_by_node(name, namespace)),

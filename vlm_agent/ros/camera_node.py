@@ -15,6 +15,8 @@ from vlm_agent.core.errors import InputError
 from vlm_agent.core.perception.scene_dir import read_rgb, read_scene_dir
 from vlm_agent.msg import Status
 
+from vlm_agent.core.settings.nodes import CameraSettings
+
 from .common import LATCHED_QOS, AgentNode, run, sensor_qos
 from .conversions import image_to_ros, intrinsics_to_ros, pose_stamped
 
@@ -22,16 +24,13 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 
 class CameraNode(AgentNode):
+    settings_class = CameraSettings
+
     def __init__(self, **node_options):
         super().__init__("camera", **node_options)
-        source = str(self.param("source", "0", "Device index, video file, image folder or SCENE_DIR."))
-        info_path = self.param("camera_info_path", "", "ROS camera_info YAML with the calibration ('' = SCENE_DIR's "
-                               "camera.yaml, or a guess from the image size with a 60 degree field of view).")
-        rate = self.param("frame_rate", 5.0, "Frames per second to publish.")
-        reliability = self.param("image_reliability", "reliable", "reliable or best_effort image publishers.")
-        self.frame_id = self.param("frame_id", "camera_color_optical_frame", "Optical frame id.")
-        self.base_frame = self.param("base_frame", "base_link", "Frame of the published camera pose.")
-        self.loop = self.param("loop", True, "Restart video files and image folders at the end.")
+        s = self.settings
+        source, info_path, rate, reliability = s.source, s.camera_info_path, s.frame_rate, s.image_reliability
+        self.frame_id, self.base_frame, self.loop = s.frame_id, s.base_frame, s.loop
         qos = sensor_qos(reliability)
         self.rgb_pub = self.create_publisher(Image, "camera/color/image_raw", qos)
         self.depth_pub = self.create_publisher(Image, "camera/depth/image_raw", qos)
@@ -89,6 +88,7 @@ class CameraNode(AgentNode):
         intrinsics = self.intrinsics or (self.scene.intrinsics if self.scene is not None else None) \
             or _guess_intrinsics(rgb.shape[1], rgb.shape[0])
         self.rgb_pub.publish(image_to_ros(rgb, "rgb8", header))
+        self.health.saw_input("frames published", self.now_s())
         self.info_pub.publish(intrinsics_to_ros(intrinsics, header))
         if self.scene_depth is not None:
             self.depth_pub.publish(image_to_ros(self.scene_depth, "32FC1", header))

@@ -1,4 +1,5 @@
-"""What every node shares: parameter declaration, QoS profiles, status reports, main()."""
+"""What every node shares: settings as parameters, QoS profiles, status reports, heartbeats,
+/diagnostics, main()."""
 from __future__ import annotations
 
 import sys
@@ -9,14 +10,20 @@ import uuid
 
 import rclpy
 from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.clock import Clock, ClockType
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 from vlm_agent.core.errors import InputError
 from vlm_agent.core.safety.signing import load_or_create_key
+from vlm_agent.core.runtime.health import ERROR, Finding, NodeHealth, summarise
 from vlm_agent.core.runtime.supervision import PeerMonitor
+from vlm_agent.core.settings.schema import SettingsError
 from vlm_agent.msg import Heartbeat, Status
+
+from .diagnostics import DiagnosticsPublisher
+from .parameters import NodeSettings
 
 RELIABILITY = {"reliable": ReliabilityPolicy.RELIABLE, "best_effort": ReliabilityPolicy.BEST_EFFORT}
 
@@ -45,9 +52,11 @@ def sensor_qos(reliability: str) -> QoSProfile:
                       durability=DurabilityPolicy.VOLATILE)
 
 
-class AgentNode(Node):
-    """Node with described parameters, a status topic shared by the whole graph and, for nodes
-    with a role (guard, grounding, planner, executor), a heartbeat on vlm_agent/heartbeat."""
+class AgentMixin:
+    """Node with settings declared from its schema, a status topic shared by the whole graph, a
+    health record for /diagnostics and, for nodes with a role (guard, grounding, planner,
+    executor), a heartbeat on vlm_agent/heartbeat. Mixed into Node (AgentNode) and LifecycleNode
+    (ManagedNode in lifecycle.py)."""
 
     role = ""
 
@@ -55,6 +64,8 @@ class AgentNode(Node):
         super().__init__(name, **node_options)
         self._status_pub = self.create_publisher(Status, "vlm_agent/status", LATCHED_QOS)
         self.instance_id = uuid.uuid4().hex
+        self.health = NodeHealth()
+        self.settings_store: NodeSettings | None = None
 
         self.ready, self.not_ready_detail = True, ""
         if self.role:
@@ -84,10 +95,41 @@ class AgentNode(Node):
             self._heartbeat_thread.join(timeout=2.0)
         super().destroy_node()
 
+    def declare_settings(self, settings_class, changeable=lambda: False):
+        """Declare the parameters of `settings_class` (vlm_agent.core.settings); returns the settings.
+        Accepted run-time changes update self.settings and call self.settings_changed(names)."""
+        self.settings_store = NodeSettings(self, settings_class, changeable, self._take_settings)
+        self.settings = self.settings_store.values
+        return self.settings
+
+    def _take_settings(self, settings, names: set[str]) -> None:
+        self.settings = settings
+        self.settings_changed(names)
+        self.report(Status.INFO, f"parameters changed at run time: {', '.join(sorted(names))}")
+
+    def settings_changed(self, names: set[str]) -> None:
+        """Rebuild what depends on the changed settings (nodes override)."""
+
+    def require_settings(self):
+        """The settings as the parameters are now; raises SettingsError for a bad value."""
+        if self.settings_store.problem:
+            raise SettingsError(self.settings_store.problem)
+        self.settings = self.settings_store.read()
+        return self.settings
+
+    def steady_timer(self, period_s: float, callback):
+        """A timer on the steady clock: housekeeping that must go on when sim time stops."""
+        return self.create_timer(period_s, callback, clock=Clock(clock_type=ClockType.STEADY_TIME))
+
+    def now_s(self) -> float:
+        """The node clock (sim time under use_sim_time), seconds."""
+        return self.get_clock().now().nanoseconds / 1e9
+
     def gate_key(self) -> tuple[bytes | None, str]:
         """(the deployment's approval key, '') or (None, why it could not be loaded)."""
-        path = self.param("gate_key_file", "", "File with the HMAC key that signs approvals ('' = the "
-                          "VLM_AGENT_GATE_KEY_FILE variable, else ~/.config/vlm_agent/gate.key, created on first use).")
+        path = self.get_parameter("gate_key_file").value if self.has_parameter("gate_key_file") else self.param(
+            "gate_key_file", "", "File with the HMAC key that signs approvals ('' = the VLM_AGENT_GATE_KEY_FILE "
+            "variable, else ~/.config/vlm_agent/gate.key, created on first use).")
         try:
             return load_or_create_key(path or None), ""
         except InputError as exc:
@@ -105,9 +147,10 @@ class AgentNode(Node):
         return self.declare_parameter(name, default, descriptor).value
 
     def report(self, level: int, message: str) -> None:
-        """Log and publish on vlm_agent/status."""
+        """Log and publish on vlm_agent/status; errors are also the last error on /diagnostics."""
         logger = self.get_logger()
         if level == Status.ERROR:  # one call site per severity: rclpy forbids mixing them
+            self.health.last_error = message[:300]
             logger.error(message)
         elif level == Status.WARN:
             logger.warning(message)
@@ -116,6 +159,25 @@ class AgentNode(Node):
         msg = Status(node=self.get_fully_qualified_name(), level=level, message=message)
         msg.header.stamp = self.get_clock().now().to_msg()
         self._status_pub.publish(msg)
+
+
+class AgentNode(AgentMixin, Node):
+    """A plain (not lifecycle-managed) node: camera, simulator, executor. Its settings are read at
+    construction; a bad value stops it with a message naming the parameter."""
+
+    settings_class: type | None = None
+
+    def __init__(self, name: str, **node_options):
+        super().__init__(name, **node_options)
+        if self.settings_class is not None:
+            self.declare_settings(self.settings_class)
+            self.require_settings()
+        self.diagnostics = DiagnosticsPublisher(self)
+
+    def diagnose(self):
+        now = self.now_s()
+        problem = Finding(ERROR, self.health.last_error) if self.health.last_error else None
+        return summarise([problem]), {"state": "running", **self.health.values(now)}
 
 
 def qualified_name(endpoint_info) -> str:

@@ -6,13 +6,13 @@ import struct
 
 import numpy as np
 from builtin_interfaces.msg import Time
-from geometry_msgs.msg import PoseStamped, Vector3
+from geometry_msgs.msg import Pose, PoseArray, PoseStamped, Vector3
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
 from vlm_agent.core.perception.camera import CameraIntrinsics
 from vlm_agent.core.perception.image_codec import decode_image, encode_image, to_depth_m, to_rgb
-from vlm_agent.core.perception.objects import GroundingResult, Match, Plan, PlanStep, Verdict
+from vlm_agent.core.perception.objects import GroundingResult, Match, Plan, PlanStep, SceneObject, Verdict
 from vlm_agent.msg import GroundedObject as GroundedObjectMsg
 from vlm_agent.core.safety.signing import ApprovalVerifier, new_nonce, sign
 from vlm_agent.core.runtime.supervision import Outcome
@@ -104,6 +104,35 @@ def transform_from_pose(msg: PoseStamped) -> np.ndarray:
     return transform
 
 
+def yaw_from_quaternion(o) -> float:
+    """Rotation about z of a geometry_msgs Quaternion (REP 103: counter-clockwise from x)."""
+    return float(np.arctan2(2 * (o.w * o.z + o.x * o.y), 1 - 2 * (o.y * o.y + o.z * o.z)))
+
+
+def point_from_ros(point) -> np.ndarray:
+    return np.array([point.x, point.y, point.z])
+
+
+def points_to_pose_array(points, header: Header) -> PoseArray:
+    """Positions (x, y[, z]; z defaults to 0) as a PoseArray, e.g. people on the `people` topic."""
+    msg = PoseArray(header=header)
+    for point in points:
+        pose = Pose()
+        x, y, z = (*[float(v) for v in point], 0.0)[:3]
+        pose.position.x, pose.position.y, pose.position.z = x, y, z
+        msg.poses.append(pose)
+    return msg
+
+
+def points_from_pose_array(msg: PoseArray) -> list[np.ndarray]:
+    return [point_from_ros(p.position) for p in msg.poses]
+
+
+def attributes_from_ros(attributes) -> dict[str, str]:
+    """GroundedObject.attributes ('key=value' strings) as a dict; entries without '=' are skipped."""
+    return dict(a.split("=", 1) for a in attributes if "=" in a)
+
+
 def _yaw_matrix(yaw: float) -> np.ndarray:
     c, s = np.cos(yaw), np.sin(yaw)
     return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1.0]])
@@ -139,6 +168,32 @@ def grounding_to_ros(result: GroundingResult, command_id: str, header: Header, b
     return msg
 
 
+def match_from_ros(obj: GroundedObjectMsg) -> Match:
+    """A grounded object as the planner sees it: base-frame pose (when given), size, score, colour."""
+    attributes = attributes_from_ros(obj.attributes)
+    base = obj.pose_base.pose.position if obj.pose_base.header.frame_id else None
+    extent = point_from_ros(obj.size)
+    scene_object = SceneObject(
+        id=obj.id, label=obj.label, bbox_xyxy=tuple(obj.bbox_xyxy), color=attributes.get("color", ""),
+        shade=attributes.get("shade", ""), center_camera=point_from_ros(obj.pose_camera.pose.position),
+        center_base=None if base is None else point_from_ros(base),
+        yaw_base=yaw_from_quaternion(obj.pose_base.pose.orientation),
+        size=extent if np.any(extent > 0) else None)  # zero: none measured (detector boxes give no 3D extent)
+    return Match(scene_object, float(obj.score), obj.matched_phrase)
+
+
+def grounding_from_ros(msg: GroundingResultMsg) -> GroundingResult:
+    """The planner's view of a result: objects with base-frame poses, sizes and scores."""
+    return GroundingResult(
+        status=msg.status, message=msg.message, action=msg.action, command_text=msg.command_text,
+        target=match_from_ros(msg.target[0]) if msg.target else None,
+        destination=match_from_ros(msg.destination[0]) if msg.destination else None,
+        references=tuple(match_from_ros(o) for o in msg.references),
+        candidates=tuple(match_from_ros(o) for o in msg.candidates),
+        destination_relation=msg.destination_relation, answer=msg.message, rationale=msg.rationale,
+        stage_latency_ms=dict(zip(msg.stage_names, (float(v) for v in msg.stage_latency_ms))))
+
+
 def plan_to_ros(plan: Plan, header: Header) -> PlanMsg:
     msg = PlanMsg(header=Header(stamp=header.stamp, frame_id=plan.frame_id), command_id=plan.command_id)
     msg.steps = [PlanStepMsg(action=s.action, object_id=s.object_id, gripper=s.gripper, max_speed=float(s.max_speed),
@@ -150,9 +205,9 @@ def plan_to_ros(plan: Plan, header: Header) -> PlanMsg:
 def plan_from_ros(msg: PlanMsg) -> Plan:
     steps = []
     for s in msg.steps:
-        p, o = s.target_pose.pose.position, s.target_pose.pose.orientation
-        yaw = float(np.arctan2(2 * (o.w * o.z + o.x * o.y), 1 - 2 * (o.y * o.y + o.z * o.z)))
-        steps.append(PlanStep(s.action, (p.x, p.y, p.z), yaw, s.object_id, s.gripper, s.max_speed, s.object_label))
+        p = s.target_pose.pose.position
+        steps.append(PlanStep(s.action, (p.x, p.y, p.z), yaw_from_quaternion(s.target_pose.pose.orientation),
+                              s.object_id, s.gripper, s.max_speed, s.object_label))
     return Plan(msg.command_id, msg.header.frame_id, tuple(steps))
 
 
@@ -161,9 +216,31 @@ def verdict_to_ros(verdict: Verdict, command_id: str, header: Header) -> SafetyV
                          category=verdict.category, score=float(verdict.score), reason=verdict.reason)
 
 
+def verdict_from_ros(msg: SafetyVerdict) -> Verdict:
+    return Verdict(msg.allowed, msg.category, float(msg.score), msg.reason, msg.stage)
+
+
 def outcome_to_ros(outcome: Outcome, header: Header) -> OutcomeMsg:
     return OutcomeMsg(header=header, command_id=outcome.command_id, command_text=outcome.text[:500],
                       status=outcome.status, message=outcome.message, retry_after_s=float(outcome.retry_after_s))
+
+
+def outcome_from_ros(msg: OutcomeMsg) -> Outcome:
+    return Outcome(msg.command_id, msg.status, msg.message, msg.command_text, float(msg.retry_after_s))
+
+
+def transform_to_pose(transform: np.ndarray, header: Header) -> PoseStamped:
+    """A 4x4 rigid transform as the pose of its child frame in header.frame_id."""
+    return pose_stamped(header, np.asarray(transform)[:3, 3], rotation=np.asarray(transform)[:3, :3])
+
+
+def transform_from_tf(msg) -> np.ndarray:
+    """geometry_msgs/TransformStamped (what tf2 returns) as a 4x4 parent_from_child matrix."""
+    t, r = msg.transform.translation, msg.transform.rotation
+    transform = np.eye(4)
+    transform[:3, :3] = matrix_from_quaternion(r.x, r.y, r.z, r.w)
+    transform[:3, 3] = (t.x, t.y, t.z)
+    return transform
 
 
 def time_to_ros(nanoseconds: int) -> Time:

@@ -40,16 +40,10 @@ class PlanExecutorNode(AgentNode):
 
     def __init__(self, name: str, **node_options):
         super().__init__(name, **node_options)
-        self.base_frame = self.param("base_frame", "base_link", "Robot base frame; plans must be in it.")
-        self.speedup = self.param("speedup", 1.0, "Executed seconds per wall-clock second (simulators only).")
-        self.limits = ExecutionLimits(
-            Workspace(tuple(self.param("workspace_min", [0.10, -0.60, -0.02], "Executor's own workspace lower "
-                                       "corner x, y, z in base_frame, m.")),
-                      tuple(self.param("workspace_max", [1.00, 0.60, 0.60], "Executor's own workspace upper "
-                                       "corner x, y, z in base_frame, m."))),
-            self.param("max_speed", 0.5, "Highest speed the executor will move at, m/s."),
-            self.param("max_steps", 50, "Most steps in one plan."),
-            self.param("max_plan_duration_s", 120.0, "Longest plan the executor will run, s."))
+        s = self.settings
+        self.base_frame, self.speedup = s.base_frame, s.speedup
+        self.limits = ExecutionLimits(Workspace(tuple(s.workspace_min), tuple(s.workspace_max)), s.max_speed,
+                                      s.max_steps, s.max_plan_duration_s)
         self.key, self.key_problem = self.gate_key()
         self.verifier = ApprovalVerifier(self.key or b"")
         self.peers = self.watch_peers()

@@ -14,6 +14,7 @@ import numpy as np
 
 from vlm_agent.core.errors import InputError
 from vlm_agent.core.sim.kinematic import KinematicWorld
+from vlm_agent.core.settings.nodes import GazeboExecutorSettings
 from vlm_agent.core.sim.scene import load_scene
 from vlm_agent.msg import Status
 
@@ -43,11 +44,12 @@ def set_pose_request(request, name: str, position, quaternion_xyzw):
 
 
 class GazeboExecutorNode(PlanExecutorNode):
+    settings_class = GazeboExecutorSettings
+
     def __init__(self, service_type=None, **node_options):
         super().__init__("gazebo_executor", **node_options)
-        scene = self.param("scene", "tabletop", "The scene exported to the gz world (scene.yaml of export-gazebo).")
-        self.world_name = self.param("world_name", "tabletop", "gz world name (for messages).")
-        self.world = KinematicWorld(load_scene(scene), self._send_pose)
+        self.world_name = self.settings.world_name
+        self.world = KinematicWorld(load_scene(self.settings.scene), self._send_pose)
         self.service_type = service_type or load_set_pose_type()
         self.client = None
         if self.service_type is None:

@@ -16,8 +16,13 @@ from .conversions import sign_message
 
 class CommandGate:
     def _on_command_in(self, command: Command):
+        self.health.saw_input("commands", self.now_s())
         if is_stop_command(command.text):
-            self._stop(command.id, command.text)  # skips the queue and every model
+            self._stop(command.id, command.text)  # skips the queue and every model, in every state
+        elif not self.active:
+            with self.lock:
+                self._publish_outcomes([self.tracker.finish(command.id, ERROR, f"the guard is {self.lifecycle_state} "
+                                                            "(lifecycle): nothing is released", command.text)])
         else:
             self.queue.put(command)
 
@@ -74,7 +79,9 @@ class CommandGate:
                     f"{self.window_s:.0f} s; try again in {wait:.1f} s.", command.text, wait)])
                 return
             self.checking = command
+        started = time.perf_counter()
         verdict = self._check_command(command.text)  # outside the lock: plans and stops go on meanwhile
+        self.health.latency("command_check", (time.perf_counter() - started) * 1000)
         while not self.peers.settled(time.monotonic()) and self._peer_problem():  # just started: let heartbeats come
             time.sleep(0.05)
         with self.lock:
@@ -84,6 +91,8 @@ class CommandGate:
     def _release_command(self, command: Command, verdict: Verdict):
         if self.tracker.known(command.id):  # a stop came while it was checked
             return
+        if not self.active:
+            verdict = Verdict(False, "guard_inactive", 1.0, "the guard was deactivated during the check; refusing")
         self._publish_verdict(verdict, command.id, command.text)
         if not verdict.allowed:
             status = STATUS_ERROR if verdict.category == "invalid_input" else STATUS_REFUSED  # bad input, not harm

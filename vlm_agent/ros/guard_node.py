@@ -17,7 +17,9 @@ from geometry_msgs.msg import PoseStamped
 from std_msgs.msg import Header
 from std_srvs.srv import Trigger
 
+from vlm_agent.core.errors import InputError
 from vlm_agent.core.safety.audit import AuditLog, RateLimiter
+from vlm_agent.core.settings.nodes import GuardSettings
 from vlm_agent.core.runtime.deadline import DeadlineRunner
 from vlm_agent.core.safety.signing import ApprovalVerifier
 from vlm_agent.core.perception.objects import Verdict
@@ -25,41 +27,39 @@ from vlm_agent.core.runtime.supervision import BUSY, ERROR, NOT_EXECUTED, Comman
 from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResult, Outcome as OutcomeMsg, People,
                            Plan, SafetyVerdict, Status)
 
-from .common import EVENTS_QOS, LATCHED_QOS, PEOPLE_QOS, AgentNode, run
-from .conversions import approval_problem, outcome_to_ros, people_from_ros, verdict_to_ros
-from .guard_checks import declare_checks
+from .common import EVENTS_QOS, LATCHED_QOS, PEOPLE_QOS, run
+from .conversions import (approval_problem, attributes_from_ros, outcome_to_ros, people_from_ros, point_from_ros,
+                          verdict_to_ros)
+from .guard_checks import build_checks, plan_guard_from
 from .guard_commands import CommandGate
 from .guard_plans import PlanGate
+from .lifecycle import ACTIVE, ERROR as LEVEL_ERROR, WARN, Finding, ManagedNode
 from .publisher_audit import PublisherAudit
 from .trusted_input import TrustedInput
 
-class GuardNode(CommandGate, PlanGate, AgentNode):
+class GuardNode(CommandGate, PlanGate, ManagedNode):
     role = "guard"
+    settings_class = GuardSettings
 
     def __init__(self, **node_options):
         super().__init__("guard", **node_options)
-        checks = declare_checks(self)
+
+    def configure_node(self):
+        s = self.settings
+        checks = build_checks(self, s)
         self.command_guard, self.failure, self.plan_guard = checks.command_guard, checks.failure, checks.plan_guard
         self.image_guard, self.image_input = checks.image_guard, checks.image_input
-        self.timeout_s = self.param("check_timeout_s", 0.5, "A command check that has not answered within this "
-                                    "time is refused (the wait is bounded).")
-        self.plan_deadline_s = self.param("plan_deadline_s", 2.0, "An approved plan must be taken up by the "
-                                          "executor within this time, s; executors ignore it afterwards.")
-        stage_timeout = self.param("stage_timeout_s", 15.0, "Longest wait for grounding or planning of one "
-                                   "command before it is answered with an error, s.")
-        execution_timeout = self.param("execution_timeout_s", 60.0, "Longest silence of the executor while it "
-                                       "runs a plan, s.")
-        audit_path = self.param("audit_log", "~/.vlm_agent/guard_audit.jsonl", "Append-only JSON-lines audit log.")
-        self.max_commands = int(self.param("max_commands", 20, "Commands accepted per rate_window_s from one "
-                                           "source; more are answered busy."))
-        self.window_s = float(self.param("rate_window_s", 10.0, "Rate-limit window, seconds."))
         self.key, key_problem = self.gate_key()
-        self.failure = self.failure or (f"no gate key ({key_problem}); refusing every command" if key_problem else "")
-        self.result_verifier = ApprovalVerifier(self.key or b"")
-        self.stage_timeout_ns = int(stage_timeout * 1e9)
-        self.audit = AuditLog(audit_path)
+        if key_problem:
+            self.failure = f"no gate key ({key_problem})"
+        if self.failure:
+            raise InputError(f"{self.failure}; the guard stays unconfigured and nothing passes it")
+        self._apply_settings()
+        self.result_verifier = ApprovalVerifier(self.key)
+        self.stage_timeout_ns = int(s.stage_timeout_s * 1e9)
+        self.audit = AuditLog(s.audit_log)
         self.limiters: dict[str, RateLimiter] = {}
-        self.tracker = CommandTracker(stage_timeout, execution_timeout)
+        self.tracker = CommandTracker(s.stage_timeout_s, s.execution_timeout_s)
         self.peers = self.watch_peers()
         self.lock = threading.RLock()
         self.people: list[np.ndarray] = []
@@ -71,9 +71,10 @@ class GuardNode(CommandGate, PlanGate, AgentNode):
         self.scene_summary, self.conflict = "", ""
         self.checking: Command | None = None  # the command whose check is running
         self.reported_problems: dict[str, str] = {}
-        self.command_pub = self.create_publisher(Command, "vlm_agent/command", EVENTS_QOS)
-        self.halt_pub = self.create_publisher(Command, "vlm_agent/halt", EVENTS_QOS)
-        self.plan_pub = self.create_publisher(Plan, "vlm_agent/plan", EVENTS_QOS)
+        # what the gate releases goes through lifecycle publishers: an inactive guard cannot release
+        self.command_pub = self.create_lifecycle_publisher(Command, "vlm_agent/command", EVENTS_QOS)
+        self.plan_pub = self.create_lifecycle_publisher(Plan, "vlm_agent/plan", EVENTS_QOS)
+        self.halt_pub = self.create_publisher(Command, "vlm_agent/halt", EVENTS_QOS)  # stops work in every state
         self.verdict_pub = self.create_publisher(SafetyVerdict, "vlm_agent/safety_verdict", LATCHED_QOS)
         self.explanation_pub = self.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
         self.result_pub = self.create_publisher(GroundingResult, "vlm_agent/grounding", EVENTS_QOS)
@@ -83,33 +84,77 @@ class GuardNode(CommandGate, PlanGate, AgentNode):
         self.create_subscription(GroundingResult, "vlm_agent/grounding", self._on_result, EVENTS_QOS)
         self.create_subscription(Explanation, "vlm_agent/explanation", self._on_explanation, EVENTS_QOS)
         self.create_subscription(ExecutionStatus, "vlm_agent/execution", self._on_execution, EVENTS_QOS)
-
         self.create_service(Trigger, "vlm_agent/stop", self._on_stop_service)
-        self.create_timer(0.1, self._supervise)
-        self.people_source = self.param("people_source", "/people", "Fully qualified name of the only node whose "
-                                        "detections on vlm_agent/people the guard trusts.")
-        self.people_max_age_s = self.param("people_max_age_s", 1.0, "People detections older than this mean the "
-                                           "detector is down: no plan is released, s.")
-        self.people_stale_action = self.param("people_stale_action", "halt", "Detector down or stale: halt (release "
-                                              "no plan) or warn (release with a loud warning).")
-        if self.people_stale_action not in ("halt", "warn"):
-            self.failure = self.failure or (f"people_stale_action must be halt or warn, got "
-                                            f"'{self.people_stale_action}'; refusing everything")
+        self.steady_timer(0.1, self._supervise)  # timeouts go on when sim time stops
         self.people_input = TrustedInput(self, People, "vlm_agent/people", PEOPLE_QOS, self._on_people,
-                                         self.people_source)
+                                         s.people_source)
         self.effector_input = TrustedInput(self, PoseStamped, "robot/end_effector_pose", LATCHED_QOS,
                                            self._on_effector)
-        self.publisher_audit = PublisherAudit(self, self.peers, self.people_source)
-        self.create_timer(1.0, self._audit_publishers)
+        self.publisher_audit = PublisherAudit(self, self.peers, s.people_source)
+        self.steady_timer(1.0, self._audit_publishers)
         self.checks = DeadlineRunner("guard-check")
         self.queue: queue.Queue[Command | None] = queue.Queue()
         self.worker = threading.Thread(target=self._work, name="guard-commands", daemon=True)
         self.worker.start()
-        if self.failure:
-            self.ready, self.not_ready_detail = False, self.failure
-            self.report(Status.ERROR, self.failure)
+
+    def activate_node(self):
         self.report(Status.INFO, f"guard ready (audit log {self.audit.path})")
-        self.start_heartbeat()
+
+    def deactivate_node(self):
+        with self.lock:  # commands waiting for their check are answered: nothing is released now
+            self._publish_outcomes([self.tracker.finish(c.id, ERROR, "the guard was deactivated before it ran",
+                                                        c.text) for c in self._drain_queue()])
+            self.held_plans.clear()
+
+    def cleanup_node(self):
+        self.queue.put(None)
+        self.worker.join(timeout=5.0)  # it publishes: let it finish before the publishers go
+        self.checks.close()
+        self.audit.close()
+        self.command_guard = self.image_guard = None
+
+    def settings_changed(self, names: set[str]):
+        self._apply_settings()
+
+    def _apply_settings(self):
+        s = self.settings
+        self.timeout_s, self.plan_deadline_s = s.check_timeout_s, s.plan_deadline_s
+        self.max_commands, self.window_s = s.max_commands, s.rate_window_s
+        self.plan_guard = plan_guard_from(s)
+        self.people_max_age_s, self.people_stale_action = s.people_max_age_s, s.people_stale_action
+        if self.image_guard is not None:
+            self.image_guard.threshold = s.image_guard_threshold
+        for limiter in getattr(self, "limiters", {}).values():
+            limiter.max_events, limiter.window_s = s.max_commands, s.rate_window_s
+
+    @property
+    def active(self) -> bool:
+        return self.lifecycle_state == ACTIVE
+
+    def _drain_queue(self) -> list[Command]:
+        drained = []
+        while not self.queue.empty():
+            item = self.queue.get_nowait()
+            if item is not None:
+                drained.append(item)
+        return drained
+
+    def diagnostic_values(self) -> dict[str, str]:
+        if self.lifecycle_state == "unconfigured":
+            return {}
+        limited = [f"{src} ({limiter.retry_after():.1f} s)" for src, limiter in list(self.limiters.items())
+                   if limiter.retry_after() > 0]
+        return {"commands waiting": str(self.queue.qsize()), "plans held": str(len(self.held_plans)),
+                "rate limited sources": ", ".join(limited) or "none",
+                "command guard": "loaded" if self.command_guard else "not loaded",
+                "image guard": "loaded" if self.image_guard else "off"}
+
+    def findings(self, now: float) -> list[Finding | None]:
+        waiting = self.queue.qsize()
+        problem = self.conflict or self._peer_problem()
+        return [Finding(WARN, f"{waiting} commands wait for their check (> {self.settings.queue_warn})")
+                if waiting > self.settings.queue_warn else None,
+                Finding(LEVEL_ERROR, problem) if problem else None]
 
     # -- what the rest of the graph says ----------------------------------------------------
     def _on_people(self, msg: People):
@@ -133,8 +178,8 @@ class GuardNode(CommandGate, PlanGate, AgentNode):
         return ""
 
     def _on_effector(self, msg: PoseStamped):
-        p = msg.pose.position
-        self.effector = (p.x, p.y, p.z) if msg.header.frame_id == self.plan_guard.base_frame else None
+        position = tuple(point_from_ros(msg.pose.position))
+        self.effector = position if msg.header.frame_id == self.plan_guard.base_frame else None
 
     def _on_result(self, msg: GroundingResult):
         problem = approval_problem(msg, self.result_verifier, self.get_clock().now().nanoseconds) if self.key else \
@@ -218,17 +263,9 @@ class GuardNode(CommandGate, PlanGate, AgentNode):
     def _header(self) -> Header:
         return Header(stamp=self.get_clock().now().to_msg(), frame_id="")
 
-    def destroy_node(self):
-        self.queue.put(None)
-        self.worker.join(timeout=5.0)  # it publishes: let it finish before the publishers go
-        self.checks.close()
-        self.audit.close()
-        super().destroy_node()
-
 
 def _describe(obj) -> str:
-    color = next((a.split("=", 1)[1] for a in obj.attributes if a.startswith("color=")), "")
-    return f"{color} {obj.label}".strip()
+    return f"{attributes_from_ros(obj.attributes).get('color', '')} {obj.label}".strip()
 
 
 def main(args=None):

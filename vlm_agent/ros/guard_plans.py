@@ -27,10 +27,12 @@ class PlanGate:
                                               "answered)", "plan"), msg.command_id, f"plan with {len(msg.steps)} steps")
 
     def _check_and_release(self, msg: Plan):
+        started = time.perf_counter()
         try:
             verdict, released = self._check_plan(msg)
         except Exception as exc:  # a plan the guard cannot read or check is not released
             verdict, released = Verdict(False, "guard_error", 1.0, f"plan check failed ({exc!r})", "plan"), None
+        self.health.latency("plan_check", (time.perf_counter() - started) * 1000)
         self._publish_verdict(verdict, msg.command_id, f"plan with {len(msg.steps)} steps")
         now = time.monotonic()
         if released is None:
@@ -46,6 +48,9 @@ class PlanGate:
         self.plan_pub.publish(self._signed(out, int(self.plan_deadline_s * 1e9)))
 
     def _check_plan(self, msg: Plan) -> tuple[Verdict, object]:
+        if not self.active:
+            return Verdict(False, "guard_inactive", 1.0, f"the guard is {self.lifecycle_state}: nothing is released",
+                           "plan"), None
         if self.failure or self.conflict:
             return Verdict(False, "guard_error", 1.0, self.failure or self.conflict, "plan"), None
         untrusted = [i.problem for i in (self.people_input, self.effector_input)

@@ -22,8 +22,9 @@ class FramePair:
 
 
 class RGBDInput:
-    def __init__(self, node, reliability: str, sync_slop_s: float, use_depth: bool = True):
+    def __init__(self, node, reliability: str, sync_slop_s: float, use_depth: bool = True, on_frame=None):
         self.node = node
+        self.on_frame = on_frame  # called with each new FramePair (rates and ages for /diagnostics)
         self.requested = reliability
         self.slop_ns = int(sync_slop_s * 1e9)
         self.use_depth = use_depth
@@ -91,3 +92,5 @@ class RGBDInput:
     def _set_synced(self, pair: FramePair):
         self.synced = pair
         self.frames_synced += 1
+        if self.on_frame is not None:
+            self.on_frame(pair)

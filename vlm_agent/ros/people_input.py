@@ -13,13 +13,17 @@ from .trusted_input import TrustedInput
 
 
 class PeopleInput:
-    def __init__(self, node, base_frame: str):
-        self.base_frame = base_frame
-        source = node.param("people_source", "/people", "The only node trusted on vlm_agent/people.")
-        self.max_age_s = node.param("people_max_age_s", 1.0, "People older than this are not grounding targets, s.")
+    def __init__(self, node, settings):
+        """settings: the node's, with base_frame, people_source and people_max_age_s (PeopleTrustSettings)."""
+        self.node, self.base_frame = node, settings.base_frame
         self.people, self.received_at = [], None
-        self.input = TrustedInput(node, People, "vlm_agent/people", PEOPLE_QOS, self._on_people, source)
-        node.create_timer(1.0, self.input.recheck)
+        self.input = TrustedInput(node, People, "vlm_agent/people", PEOPLE_QOS, self._on_people,
+                                  settings.people_source)
+        node.steady_timer(1.0, self.input.recheck)
+
+    @property
+    def max_age_s(self) -> float:
+        return self.node.settings.people_max_age_s
 
     def _on_people(self, msg: People):
         if msg.header.frame_id == self.base_frame:

@@ -17,48 +17,54 @@ from vlm_agent.core.perception.frame import RGBDFrame
 from vlm_agent.core.perception.people import PersonDetector
 from vlm_agent.core.perception.people_tracking import PeopleTracker
 from vlm_agent.core.perception.transforms import rigid_transform_problem
+from vlm_agent.core.settings.nodes import PeopleSettings
 from vlm_agent.msg import People, Status
 
-from .common import LATCHED_QOS, PEOPLE_QOS, AgentNode, run
-from .conversions import depth_from_ros, intrinsics_from_ros, people_to_ros, rgb_from_ros, transform_from_pose
+from .common import LATCHED_QOS, PEOPLE_QOS, run
+from .conversions import (depth_from_ros, intrinsics_from_ros, people_to_ros, rgb_from_ros, stamp_ns,
+                          transform_from_pose)
 from .image_input import RGBDInput
+from .lifecycle import ACTIVE, ManagedNode
 from .people_markers import people_markers
 
 
-class PeopleNode(AgentNode):
+class PeopleNode(ManagedNode):
     role = "people"
+    settings_class = PeopleSettings
 
     def __init__(self, **node_options):
         super().__init__("people", **node_options)
-        model_dir = self.param("model_dir", "", "Folder with the MediaPipe .tflite person models ('' = the "
-                               "package's models/ data folder, filled by scripts/setup.sh).")
-        min_score = self.param("min_score", 0.5, "Lowest person-detector score reported.")
-        use_mask = self.param("use_mask", True, "Selfie-segmentation person mask for tight boxes and positions.")
-        rate = self.param("max_rate", 15.0, "Most frames processed per second, Hz.")
-        reliability = self.param("image_reliability", "auto", "auto (match the publishers), reliable or best_effort.")
-        slop = self.param("sync_slop_s", 0.05, "Max stamp difference between RGB and depth of one frame, s.")
-        self.base_frame = self.param("base_frame", "base_link", "Frame of the published positions.")
-        extrinsics = self.param("base_from_camera", [0.0], "Static camera pose, 16 floats row-major; [0.0] = "
-                                "the camera/pose topic.")
-        max_missed = self.param("track_max_missed", 5, "Frames a person may go unseen and keep their id.")
-        self.static_extrinsics = parse_transform(extrinsics) if len(extrinsics) == 16 else None
+        self.detector = None
+
+    def configure_node(self):
+        s = self.settings
+        self.base_frame = s.base_frame
+        self.static_extrinsics = parse_transform(s.base_from_camera) if len(s.base_from_camera) == 16 else None
+        if self.static_extrinsics is not None and rigid_transform_problem(self.static_extrinsics):
+            raise InputError(f"parameter base_from_camera {rigid_transform_problem(self.static_extrinsics)}")
+        self.detector = PersonDetector(s.model_dir or None, s.min_score, s.use_mask)  # no models: stays unconfigured
         self.camera_pose: np.ndarray | None = self.static_extrinsics
-        self.tracker = PeopleTracker(max_missed=int(max_missed))
-        self.people_pub = self.create_publisher(People, "vlm_agent/people", PEOPLE_QOS)
-        self.marker_pub = self.create_publisher(MarkerArray, "vlm_agent/people_markers", 10)
+        self.tracker = PeopleTracker(max_missed=s.track_max_missed)
+        # a lifecycle publisher: an inactive detector publishes nothing, so every consumer fails closed
+        self.people_pub = self.create_lifecycle_publisher(People, "vlm_agent/people", PEOPLE_QOS)
+        self.marker_pub = self.create_lifecycle_publisher(MarkerArray, "vlm_agent/people_markers", 10)
         self.create_subscription(PoseStamped, "camera/pose", self._on_camera_pose, LATCHED_QOS)
-        self.input = RGBDInput(self, reliability, slop)
-        self.processed, self.last_problem, self.latency_ms = 0, "", 0.0
-        try:
-            self.detector = PersonDetector(model_dir or None, min_score, use_mask)
-        except InputError as exc:  # no models: publish nothing, so every consumer fails closed
-            self.detector = None
-            self.ready, self.not_ready_detail = False, str(exc)
-            self.report(Status.ERROR, f"people detection unavailable: {exc}")
-        self.create_timer(1.0 / rate, self._process)
-        if self.detector is not None:
-            self.report(Status.INFO, f"people detector ready ({self.detector.model.path.name})")
-        self.start_heartbeat()
+        self.input = RGBDInput(self, s.image_reliability, s.sync_slop_s, on_frame=self._on_frame)
+        self.processed, self.last_problem = 0, ""
+        self.steady_timer(1.0 / s.max_rate, self._process)
+
+    def activate_node(self):
+        self.processed = self.input.frames_synced  # frames from before activation are not news
+        self.report(Status.INFO, f"people detector ready ({self.detector.model.path.name})")
+
+    def cleanup_node(self):
+        self.detector = None
+
+    def _on_frame(self, pair):
+        self.health.saw_input("camera", self.now_s(), stamp_ns(pair.rgb.header.stamp) / 1e9)
+
+    def diagnostic_values(self) -> dict[str, str]:
+        return {"detector loaded": str(self.detector is not None).lower()}
 
     def _on_camera_pose(self, msg: PoseStamped):
         if self.static_extrinsics is not None:
@@ -72,7 +78,7 @@ class PeopleNode(AgentNode):
 
     def _process(self):
         pair = self.input.synced
-        if self.detector is None or pair is None or self.input.frames_synced == self.processed:
+        if self.lifecycle_state != ACTIVE or pair is None or self.input.frames_synced == self.processed:
             return
         self.processed = self.input.frames_synced
         started = time.perf_counter()
@@ -87,7 +93,7 @@ class PeopleNode(AgentNode):
         msg = people_to_ros(tracked, Header(stamp=pair.rgb.header.stamp, frame_id=self.base_frame))
         self.people_pub.publish(msg)
         self.marker_pub.publish(people_markers(msg))
-        self.latency_ms = (time.perf_counter() - started) * 1000
+        self.health.latency("detect", (time.perf_counter() - started) * 1000)
         self._problem("")
 
     def _problem(self, problem: str):

@@ -1,55 +1,63 @@
 """Planner node: GroundingResult -> proposed Plan (to the guard) + Explanation."""
 from __future__ import annotations
 
-import numpy as np
+import time
+from dataclasses import fields
+
 from std_msgs.msg import Header
 
-from vlm_agent.core.perception.objects import STATUS_REFUSED, GroundingResult, Match, SceneObject
+from vlm_agent.core.perception.objects import STATUS_REFUSED
 from vlm_agent.core.planning.planner import PlannerConfig, plan_command
+from vlm_agent.core.errors import InputError
 from vlm_agent.core.safety.signing import ApprovalVerifier
+from vlm_agent.core.settings.nodes import PlannerSettings
 from vlm_agent.msg import Explanation, GroundingResult as GroundingResultMsg, Plan, Status
 
-from .common import EVENTS_QOS, AgentNode, run
-from .conversions import approval_problem, plan_to_ros
+from .common import EVENTS_QOS, run
+from .lifecycle import ACTIVE, ManagedNode
+from .conversions import approval_problem, grounding_from_ros, plan_to_ros
 
 
-class PlannerNode(AgentNode):
+class PlannerNode(ManagedNode):
     role = "planner"
+    settings_class = PlannerSettings
 
     def __init__(self, **node_options):
         super().__init__("planner", **node_options)
-        defaults = PlannerConfig()
-        self.config = PlannerConfig(
-            approach_height=self.param("approach_height", defaults.approach_height, "Height above objects before "
-                                       "descending, metres."),
-            lift_height=self.param("lift_height", defaults.lift_height, "Lift after grasping, metres."),
-            place_gap=self.param("place_gap", defaults.place_gap, "Gap left beside a reference object, metres."),
-            push_distance=self.param("push_distance", defaults.push_distance, "How far a push moves, metres."),
-            point_height=self.param("point_height", defaults.point_height, "Pointing height above objects, metres."),
-            max_speed=self.param("max_speed", defaults.max_speed, "Free-motion speed, m/s."),
-            contact_speed=self.param("contact_speed", defaults.contact_speed, "Speed near contact, m/s."),
-            base_frame=self.param("base_frame", defaults.base_frame, "Frame plans are expressed in."))
+
+    def configure_node(self):
         self.key, key_problem = self.gate_key()
-        self.verifier = ApprovalVerifier(self.key or b"")
         if key_problem:
-            self.ready, self.not_ready_detail = False, f"no gate key: {key_problem}"
-            self.report(Status.ERROR, f"{self.not_ready_detail}; no result can be verified, nothing is planned")
+            raise InputError(f"no gate key: {key_problem}; no result could be verified")
+        self.verifier = ApprovalVerifier(self.key)
+        self.settings_changed(set())
         self.create_subscription(GroundingResultMsg, "vlm_agent/grounding", self._on_result, EVENTS_QOS)
         self.plan_pub = self.create_publisher(Plan, "vlm_agent/plan_proposed", EVENTS_QOS)
         self.explanation_pub = self.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
+
+    def activate_node(self):
         self.report(Status.INFO, "planner ready")
-        self.start_heartbeat()
+
+    def settings_changed(self, names: set[str]):
+        self.config = PlannerConfig(**{f.name: getattr(self.settings, f.name) for f in fields(PlannerConfig)})
 
     def _on_result(self, msg: GroundingResultMsg):
         if msg.status == STATUS_REFUSED:
             return  # the guard has explained its refusal
+        if self.lifecycle_state != ACTIVE:
+            self.report(Status.ERROR, f"grounding result for '{msg.command_id}' not planned: planner is "
+                        f"{self.lifecycle_state}")
+            return
         problem = approval_problem(msg, self.verifier, self.get_clock().now().nanoseconds) if self.key else \
             "no gate key"
         if problem:  # only results signed by the grounding node are planned
             self.report(Status.ERROR, f"grounding result for '{msg.command_id}' ignored: {problem}")
             return
+        started = time.perf_counter()
+        self.health.saw_input("grounding results", self.now_s())
         try:
-            outcome = plan_command(result_from_ros(msg), msg.command_id, self.config)
+            outcome = plan_command(grounding_from_ros(msg), msg.command_id, self.config)
+            self.health.latency("plan", (time.perf_counter() - started) * 1000)
         except Exception as exc:
             self.report(Status.ERROR, f"planning failed for '{msg.command_id}': {exc!r}")
             return
@@ -63,35 +71,6 @@ class PlannerNode(AgentNode):
         self.explanation_pub.publish(Explanation(header=header, command_id=msg.command_id, stage="planner",
                                                  text=text, plan_proposed=proposed,
                                                  evidence_object_ids=list(outcome.evidence_ids)))
-
-
-def _size_or_none(size) -> np.ndarray | None:
-    """A zero size in the message means none was measured (detector boxes give no 3D extent)."""
-    extent = np.array([size.x, size.y, size.z])
-    return extent if np.any(extent > 0) else None
-
-
-def result_from_ros(msg: GroundingResultMsg) -> GroundingResult:
-    """The planner's view of a result: objects with base-frame poses, sizes and scores."""
-    def match(obj) -> Match:
-        attrs = dict(a.split("=", 1) for a in obj.attributes if "=" in a)
-        base = obj.pose_base.pose.position if obj.pose_base.header.frame_id else None
-        o = obj.pose_base.pose.orientation
-        scene_object = SceneObject(
-            id=obj.id, label=obj.label, bbox_xyxy=tuple(obj.bbox_xyxy), color=attrs.get("color", ""),
-            shade=attrs.get("shade", ""),
-            center_camera=np.array([obj.pose_camera.pose.position.x, obj.pose_camera.pose.position.y,
-                                    obj.pose_camera.pose.position.z]),
-            center_base=None if base is None else np.array([base.x, base.y, base.z]),
-            yaw_base=float(np.arctan2(2 * (o.w * o.z + o.x * o.y), 1 - 2 * (o.y * o.y + o.z * o.z))),
-            size=_size_or_none(obj.size))
-        return Match(scene_object, float(obj.score), obj.matched_phrase)
-    return GroundingResult(
-        status=msg.status, message=msg.message, action=msg.action, command_text=msg.command_text,
-        target=match(msg.target[0]) if msg.target else None,
-        destination=match(msg.destination[0]) if msg.destination else None,
-        references=tuple(match(o) for o in msg.references), candidates=tuple(match(o) for o in msg.candidates),
-        destination_relation=msg.destination_relation, answer=msg.message, rationale=msg.rationale)
 
 
 def main(args=None):

@@ -14,22 +14,16 @@ from .trusted_input import TrustedInput
 
 class SeparationWatch:
     def __init__(self, node):
-        p = node.param
+        s = node.settings  # ExecutorSettings (vlm_agent.core.settings.nodes)
         self.config = SeparationConfig(
-            stop_distance=p("separation_stop_distance", 0.30, "A person this close (m, horizontal) to the arm or "
-                            "its remaining path stops the plan at once."),
-            slow_distance=p("separation_slow_distance", 0.60, "A person this close (m) caps the speed."),
-            slow_speed=p("separation_slow_speed", 0.05, "Speed cap inside the slow zone, m/s."),
-            clear_time_s=p("separation_clear_time_s", 1.0, "The zone must stay clear this long before speed comes "
-                           "back, s."),
-            max_age_s=p("people_max_age_s", 1.0, "People detections older than this mean the detector is down, s."),
-            on_stale=p("people_stale_action", "halt", "Detector down or stale: halt (fail closed) or warn (move on, "
-                       "with a loud warning)."))
-        self.max_pause_s = p("separation_max_pause_s", 20.0, "A plan held still longer than this is halted, s.")
-        source = p("people_source", "/people", "Fully qualified name of the only node trusted on vlm_agent/people.")
+            stop_distance=s.separation_stop_distance, slow_distance=s.separation_slow_distance,
+            slow_speed=s.separation_slow_speed, clear_time_s=s.separation_clear_time_s,
+            max_age_s=s.people_max_age_s, on_stale=s.people_stale_action)
+        self.max_pause_s = s.separation_max_pause_s
+        source = s.people_source
         self.monitor = SeparationMonitor(self.config)
         self.input = TrustedInput(node, People, "vlm_agent/people", PEOPLE_QOS, self._on_people, source)
-        node.create_timer(1.0, self.input.recheck)
+        node.steady_timer(1.0, self.input.recheck)
         self.paused_since: float | None = None
         self.received = 0
 

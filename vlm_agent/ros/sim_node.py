@@ -3,7 +3,7 @@ and the graph's executor (PlanExecutorNode): approved plans move its kinematic g
 from __future__ import annotations
 
 import numpy as np
-from geometry_msgs.msg import Pose, PoseArray, PoseStamped, Vector3
+from geometry_msgs.msg import PoseArray, PoseStamped, Vector3
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
@@ -12,22 +12,20 @@ from vlm_agent.core.sim.world import TabletopWorld
 from vlm_agent.msg import ObjectState, SceneState, Status
 
 from .common import LATCHED_QOS, run, sensor_qos
-from .conversions import image_to_ros, intrinsics_to_ros, matrix_from_quaternion, pose_stamped
+from .conversions import image_to_ros, intrinsics_to_ros, matrix_from_quaternion, points_to_pose_array, pose_stamped
+from vlm_agent.core.settings.nodes import SimSettings
+
 from .executor import PlanExecutorNode
 
 
 class SimNode(PlanExecutorNode):
+    settings_class = SimSettings
+
     def __init__(self, **node_options):
         super().__init__("sim", **node_options)
-        scene = self.param("scene", "tabletop", "Built-in scene name or path to a scene YAML.")
-        rate = self.param("publish_rate", 5.0, "Camera frames per second.")
-        self.depth_encoding = self.param("depth_encoding", "32FC1", "32FC1 (metres) or 16UC1 (millimetres).")
-        reliability = self.param("image_reliability", "reliable",
-                                 "QoS reliability of the image publishers (reliable or best_effort). Reliable "
-                                 "was measured to be the only one that delivers 640x480 frames between processes.")
-        self.camera_frame = self.param("camera_frame", "camera_color_optical_frame", "Camera optical frame id.")
-        if self.depth_encoding not in ("32FC1", "16UC1"):
-            raise ValueError(f"depth_encoding must be 32FC1 or 16UC1, got {self.depth_encoding}")
+        s = self.settings
+        scene, rate, reliability = s.scene, s.publish_rate, s.image_reliability
+        self.depth_encoding, self.camera_frame = s.depth_encoding, s.camera_frame
         self.world = TabletopWorld(load_scene(scene))
         self.base_from_camera = self.world.scene.camera.base_from_camera()
         qos = sensor_qos(reliability)
@@ -69,6 +67,7 @@ class SimNode(PlanExecutorNode):
         self._publish_state()
 
     def _publish_frame(self):
+        self.health.saw_input("frames published", self.now_s())
         if self._frame is None:  # render and encode only after the scene changed; each tick restamps
             rendered = self.world.render()
             depth = np.nan_to_num(rendered.depth_m, nan=0.0)  # 0 = no reading
@@ -85,12 +84,8 @@ class SimNode(PlanExecutorNode):
             publisher.publish(msg)
 
     def _publish_people_truth(self):
-        people = PoseArray(header=Header(stamp=self.get_clock().now().to_msg(), frame_id=self.base_frame))
-        for x, y in self.world.people_positions():
-            pose = Pose()
-            pose.position.x, pose.position.y, pose.position.z = float(x), float(y), 0.0
-            people.poses.append(pose)
-        self.people_pub.publish(people)
+        header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.base_frame)
+        self.people_pub.publish(points_to_pose_array(self.world.people_positions(), header))
 
     def _publish_state(self):
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.base_frame)

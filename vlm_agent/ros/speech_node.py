@@ -8,23 +8,22 @@ import json
 from std_msgs.msg import String
 
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.speech.tts import DEFAULT_PLAY, DEFAULT_WAV, Speaker, Spoken, TtsConfig
+from vlm_agent.core.settings.nodes import SpeechSettings
+from vlm_agent.core.speech.tts import Speaker, Spoken, TtsConfig
 from vlm_agent.msg import Explanation, Status
 
 from .common import EVENTS_QOS, AgentNode, run
 
 
 class SpeechNode(AgentNode):
+    settings_class = SpeechSettings
+
     def __init__(self, **node_options):
         super().__init__("speech", **node_options)
-        config = TtsConfig(
-            output=self.param("output", "auto", "auto (play if an audio device exists, else WAV), play or wav."),
-            voice=self.param("voice", "en-us", "TTS voice."),
-            rate=self.param("rate", 170, "Words per minute."),
-            play_command=self.param("play_command", DEFAULT_PLAY, "Command that speaks {text} aloud."),
-            wav_command=self.param("wav_command", DEFAULT_WAV, "Command that writes {text} to {wav}."),
-            wav_dir=self.param("wav_dir", "~/.vlm_agent/speech", "Folder for WAV files."))
-        self.stages = set(self.param("stages", ["planner", "guard", "voice"], "Explanation stages spoken."))
+        s = self.settings
+        config = TtsConfig(output=s.output, voice=s.voice, rate=s.rate, play_command=s.play_command,
+                           wav_command=s.wav_command, wav_dir=s.wav_dir)
+        self.stages = set(s.stages)
         self.spoken_pub = self.create_publisher(String, "vlm_agent/speech/spoken", EVENTS_QOS)
         try:
             self.speaker = Speaker(config, on_done=self._on_spoken)

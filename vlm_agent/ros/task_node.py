@@ -22,6 +22,7 @@ from vlm_agent.core.backends import create_backend
 from vlm_agent.core.perception.grounding import Grounder
 from vlm_agent.core.perception.objects import STATUS_ERROR, GroundingResult
 from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
+from vlm_agent.core.settings.nodes import TaskSettings
 from vlm_agent.core.sim.faults import FaultConfig
 from vlm_agent.core.tasks.sim_agent import sim_agent
 from vlm_agent.core.tasks.steps import CANCELED
@@ -33,13 +34,13 @@ from .conversions import grounding_to_ros, task_feedback_to_ros, task_result_to_
 
 
 class TaskNode(AgentNode):
+    settings_class = TaskSettings
+
     def __init__(self, **node_options):
         super().__init__("tasks", **node_options)
-        scene = self.param("scene", "tabletop", "Built-in scene name or scene YAML the simulated executor runs.")
-        speedup = self.param("speedup", 4.0, "Simulated seconds per wall-clock second while executing (0: no pacing).")
-        slip = self.param("grasp_slip", 0.0, "Fault injection: probability that a grasp slips (0-1).")
-        embedding = self.param("guard_embedding", True, "Run the command guard's learned layer (sentence embeddings).")
-        self.base_frame = self.param("base_frame", "base_link", "Robot base frame.")
+        s = self.settings
+        scene, speedup, slip, embedding = s.scene, s.speedup, s.grasp_slip, s.guard_embedding
+        self.base_frame = s.base_frame
         self.agent, self.world = sim_agent(scene, FaultConfig(grasp_slip=slip),
                                            guard=CommandGuard(load_guard_config(embedding=embedding)),
                                            speedup=speedup or None)

@@ -14,6 +14,7 @@ from std_srvs.srv import SetBool
 
 from vlm_agent.core.errors import InputError
 from vlm_agent.core.safety.audit import AuditLog
+from vlm_agent.core.settings.nodes import VoiceSettings
 from vlm_agent.core.speech.activation import COMMAND, REJECTED, SORRY, STOP, ActivationConfig
 from vlm_agent.core.speech.listener import Listener
 from vlm_agent.core.speech.recognizer import create_recognizer
@@ -21,60 +22,73 @@ from vlm_agent.core.speech.sources import ChunkStream, MicrophoneSource, WavSour
 from vlm_agent.core.speech.vad import VadConfig
 from vlm_agent.msg import AudioChunk, Command, Explanation, GroundingResult, Status
 
-from .common import EVENTS_QOS, AgentNode, run
+from .common import EVENTS_QOS, run
 from .conversions import audio_from_ros, object_names_from_ros
+from .lifecycle import ACTIVE, ManagedNode
 
 AUDIO_QOS = EVENTS_QOS  # every chunk matters: a lost chunk is a lost syllable
 
 
-class VoiceNode(AgentNode):
+class VoiceNode(ManagedNode):
+    settings_class = VoiceSettings
+
     def __init__(self, **node_options):
         super().__init__("voice", **node_options)
-        self.param("enabled", False, "Start this node with the graph (launch argument voice:=true does too).")
-        self.source = self.param("source", "topic", "topic, microphone or file.")
-        topic = self.param("audio_topic", "audio", "vlm_agent/AudioChunk input (source topic).")
-        self.device = self.param("device", "", "Microphone index or name ('' = default input).")
-        self.file = self.param("file", "", "WAV file or folder (source file).")
-        recognizer = self.param("recognizer", "whisper", "whisper or sphinx.")
-        model_path = self.param("model_path", "", "CTranslate2 Whisper folder ('' = bundled tiny.en).")
-        threads = self.param("threads", 1, "Recogniser CPU threads.")
-        activation = ActivationConfig(
-            mode=self.param("activation", "always_on", "always_on, wake_phrase or push_to_talk."),
-            wake_phrase=self.param("wake_phrase", "robot", "Word that must start a command (wake_phrase mode)."),
-            min_confidence=self.param("min_confidence", 0.55, "Transcripts below this are never executed."),
-            max_no_speech_prob=self.param("max_no_speech_prob", 0.6, "Above this the audio is not speech."))
-        vad = VadConfig(threshold=self.param("vad_threshold", 0.5, "Silero VAD speech probability."),
-                        min_silence_s=self.param("min_silence_s", 0.3, "Silence that ends an utterance, s."),
-                        pre_roll_s=self.param("pre_roll_s", 0.3, "Audio kept before speech starts, s."),
-                        max_utterance_s=self.param("max_utterance_s", 15.0, "Longest utterance, s."))
-        self.audit = AuditLog(self.param("audit_log", "~/.vlm_agent/voice_audit.jsonl", "Voice decisions (JSONL)."))
+        self.listener, self._worker, self._stop = None, None, threading.Event()
+        self.chunks = ChunkStream()
+
+    def configure_node(self):
+        s = self.settings
+        self.source, self.device, self.file = s.source, s.device, s.file
+        activation = ActivationConfig(mode=s.activation, wake_phrase=s.wake_phrase, min_confidence=s.min_confidence,
+                                      max_no_speech_prob=s.max_no_speech_prob)
+        vad = VadConfig(threshold=s.vad_threshold, min_silence_s=s.min_silence_s, pre_roll_s=s.pre_roll_s,
+                        max_utterance_s=s.max_utterance_s)
+        # no recogniser or VAD model: configure fails and says why; nothing will be heard
+        self.listener = Listener(create_recognizer(s.recognizer, s.model_path, s.threads), activation, vad)
+        self.audit = AuditLog(s.audit_log)
         self.session = uuid.uuid4().hex[:6]
         self.count = 0
-        self.command_pub = self.create_publisher(Command, "vlm_agent/command_in", EVENTS_QOS)
+        self.command_pub = self.create_lifecycle_publisher(Command, "vlm_agent/command_in", EVENTS_QOS)
         self.halt_pub = self.create_publisher(Command, "vlm_agent/halt", EVENTS_QOS)
-        self.explanation_pub = self.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
-        self.heard_pub = self.create_publisher(String, "vlm_agent/voice/heard", EVENTS_QOS)
+        self.explanation_pub = self.create_lifecycle_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
+        self.heard_pub = self.create_lifecycle_publisher(String, "vlm_agent/voice/heard", EVENTS_QOS)
         self.create_subscription(GroundingResult, "vlm_agent/grounding", self._on_result, EVENTS_QOS)
         self.create_service(SetBool, "vlm_agent/voice/talk", self._on_talk)
-        self.chunks = ChunkStream()
         self._last_audio_error = 0.0
-        try:
-            self.listener = Listener(create_recognizer(recognizer, model_path, threads), activation, vad)
-        except InputError as exc:  # never crash: say why nothing will be heard
-            self.listener = None
-            self.report(Status.ERROR, f"voice recognition unavailable: {exc}")
-            return
         if self.source == "topic":
-            self.create_subscription(AudioChunk, topic, self._on_audio, AUDIO_QOS)
-        elif self.source not in ("microphone", "file"):
-            self.report(Status.ERROR, f"parameter source '{self.source}' is not topic, microphone or file")
-            return
-        self._worker = threading.Thread(target=self._work, daemon=True)
+            self.create_subscription(AudioChunk, s.audio_topic, self._on_audio, AUDIO_QOS)
+
+    def activate_node(self):
+        s = self.settings
+        self._stop.clear()
+        self.chunks = ChunkStream()
+        self._worker = threading.Thread(target=self._work, name="voice-listener", daemon=True)
         self._worker.start()
-        self.report(Status.INFO, f"voice ready: {recognizer}, {activation.mode}, source {self.source}"
-                    + (f" '{topic}'" if self.source == "topic" else ""))
+        self.report(Status.INFO, f"voice ready: {s.recognizer}, {s.activation}, source {self.source}"
+                    + (f" '{s.audio_topic}'" if self.source == "topic" else ""))
+
+    def deactivate_node(self):
+        """Stop listening: the worker ends after its current block; audio arriving now is dropped."""
+        self._stop.set()
+        self.chunks.close()
+        if self._worker is not None:
+            self._worker.join(timeout=5.0)
+        self._worker = None
+
+    def cleanup_node(self):
+        self.listener = None
+        if getattr(self, "audit", None) is not None:
+            self.audit.close()
+
+    def diagnostic_values(self) -> dict[str, str]:
+        return {"recognizer loaded": str(self.listener is not None).lower(),
+                "dropped audio chunks": str(self.chunks.dropped)}
 
     def _on_audio(self, msg: AudioChunk):
+        if self.lifecycle_state != ACTIVE:
+            return
+        self.health.saw_input("audio", self.now_s())
         if not msg.data:
             self.chunks.mark_end()  # an empty chunk ends the stream: what is in progress is decided now
             return
@@ -86,6 +100,9 @@ class VoiceNode(AgentNode):
                 self.report(Status.WARN, f"{exc}; chunk ignored")
 
     def _on_talk(self, request, response):
+        if self.lifecycle_state != ACTIVE:
+            response.success, response.message = False, f"voice node is {self.lifecycle_state}, not listening"
+            return response
         self.listener.set_talking(bool(request.data))
         if not request.data:
             self.chunks.mark_end()  # released: the utterance ends now, no waiting for silence
@@ -94,7 +111,7 @@ class VoiceNode(AgentNode):
 
     def _on_result(self, msg: GroundingResult):
         names = object_names_from_ros(msg)
-        if names:
+        if names and self.listener is not None:
             self.listener.recognizer.set_scene_objects(names[:20])
 
     def _work(self):
@@ -107,6 +124,8 @@ class VoiceNode(AgentNode):
                     self._consume(microphone.chunks.blocks())
             else:
                 for path in wav_files(self.file):
+                    if self._stop.is_set():
+                        return
                     source = WavSource(path)
                     for warning in source.warnings:
                         self.report(Status.WARN, warning)
@@ -119,6 +138,8 @@ class VoiceNode(AgentNode):
 
     def _consume(self, blocks, end: bool = False):
         for block in blocks:
+            if self._stop.is_set():  # deactivated: what is in progress is dropped, never acted on
+                return
             if block is ChunkStream.END:
                 self._decide_all(self.listener.finish())
                 self._publish_heard({"event": "end_of_stream", "dropped_chunks": self.chunks.dropped})
@@ -159,6 +180,7 @@ class VoiceNode(AgentNode):
         self.heard_pub.publish(String(data=json.dumps(record, ensure_ascii=False)))
 
     def destroy_node(self):
+        self._stop.set()
         self.chunks.close()
         super().destroy_node()
 

@@ -5,6 +5,7 @@ import importlib
 import os
 from dataclasses import dataclass
 
+from ..settings.schema import setting
 from .base import GroundingBackend
 
 BACKEND_CLASSES = {  # name -> (module in this package, class)
@@ -17,15 +18,20 @@ BACKENDS = tuple(BACKEND_CLASSES)
 
 @dataclass(frozen=True)
 class BackendSettings:
-    """The flat settings the grounding node's parameters and the CLI's options share."""
-    model_path: str = ""
-    device: str = "cpu"
-    runtime: str = "torch"
-    onnx_dir: str = ""
-    triton_url: str = ""
-    remote_url: str = ""
-    remote_model: str = ""
-    remote_timeout_s: float = 10.0
+    """The backend settings: grounding node parameters, launch arguments and `vlm-agent ground` flags."""
+    model_path: str = setting("", "Model backend weights: checkpoint folder, name `vlm-agent models pull` fetched, "
+                              "or repository id in the Hugging Face cache.", launch="model_path")
+    device: str = setting("cpu", "PyTorch device of the model backend: cpu, cuda, cuda:1.", launch="device")
+    runtime: str = setting("torch", "owl runtime: torch, onnx (ONNX Runtime), tensorrt or triton.",
+                           choices=("torch", "onnx", "tensorrt", "triton"), launch="runtime")
+    onnx_dir: str = setting("", "Folder with the exported ONNX encoders (runtime onnx or tensorrt).",
+                            launch="onnx_dir")
+    triton_url: str = setting("", "Triton Inference Server serving the exported encoders (runtime triton), "
+                              "e.g. http://gpu-host:8000.", launch="triton_url")
+    remote_url: str = setting("", "OpenAI-compatible server for backend remote, e.g. http://gpu-host:8000/v1 "
+                              "(API key from the VLM_AGENT_API_KEY environment variable).", launch="remote_url")
+    remote_model: str = setting("", "Model name the remote server serves.", launch="remote_model")
+    remote_timeout_s: float = setting(10.0, "Per-request timeout of the remote backend.", unit="s", minimum=0.1)
 
     def options_for(self, name: str) -> dict:
         """Keyword arguments of backend `name` (remote's API key comes from VLM_AGENT_API_KEY)."""

@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..perception.frame import RGBDFrame
 from ..perception.objects import SceneObject
 from .base import GroundingBackend, object_from_box
+from .frame_cache import FrameCache
 
 OBJECTS_SCHEMA = {
     "type": "object",
@@ -65,11 +66,12 @@ class ChatVLMBackend(GroundingBackend):
 
     def __init__(self, model: ChatModel):
         self.model = model
-        self._frame_key, self._objects = None, []
+        self._objects: FrameCache[list[SceneObject]] = FrameCache()
 
     def propose(self, frame: RGBDFrame) -> list[SceneObject]:
-        if frame.key is not None and frame.key == self._frame_key:
-            return self._objects
+        return self._objects.get(frame.key, lambda: self._ask_objects(frame))
+
+    def _ask_objects(self, frame: RGBDFrame) -> list[SceneObject]:
         height, width = frame.rgb.shape[:2]
         space_w, space_h = self.model.box_space(width, height)
         items = objects_from_answer(self.model.chat(OBJECTS_PROMPT % (space_w, space_h), frame.rgb, OBJECTS_SCHEMA))
@@ -85,7 +87,6 @@ class ChatVLMBackend(GroundingBackend):
             obj = object_from_box(frame, f"vlm_{index}", (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), label)
             if obj is not None:
                 objects.append(replace(obj, color=str(item.get("color") or obj.color).lower()))
-        self._frame_key, self._objects = frame.key, objects
         return objects
 
     def describe(self, frame: RGBDFrame) -> str | None:

@@ -59,3 +59,13 @@ def _hub_cache_snapshot(repo_id: str) -> str | None:
 def load_pretrained(model_class, model_path: str, device: str = "cpu"):
     """A model in inference mode from a local folder."""
     return model_class.from_pretrained(model_path, local_files_only=True).to(device).eval()
+
+
+def free_accelerator_memory() -> None:
+    """Return cached GPU memory after a model is dropped (only where torch was already imported)."""
+    import gc
+    import sys
+    gc.collect()
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()

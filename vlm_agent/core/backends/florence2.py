@@ -9,6 +9,7 @@ from ..language.command_parser import ParsedCommand
 from ..perception.frame import RGBDFrame
 from ..perception.objects import SceneObject
 from .base import GroundingBackend, box_iou, command_phrases, object_from_box
+from .frame_cache import FrameCache
 
 HOW_TO_GET = ("put a Florence-2 checkpoint there, e.g. `huggingface-cli download florence-community/Florence-2-base "
               "--local-dir DIR` where a network exists")
@@ -27,9 +28,9 @@ class Florence2Backend(GroundingBackend):
         self.model = load_pretrained(AutoModelForImageTextToText, model_path, device)
         self.device, self.max_new_tokens, self.phrase_grounding = device, max_new_tokens, phrase_grounding
         self.generations = 0
-        self._frame_key, self._detected = None, []
+        self._detected: FrameCache[list[SceneObject]] = FrameCache()
         self._phrases: dict[str, str] = {}  # phrase as grounded -> category it names
-        self._grounded_key, self._grounded = None, []
+        self._grounded: FrameCache[list[SceneObject]] = FrameCache()
 
     def generate(self, frame: RGBDFrame, task: str, text: str = "") -> str:
         from PIL import Image
@@ -55,21 +56,17 @@ class Florence2Backend(GroundingBackend):
             self._phrases = {p.head: p.category or p.noun for p in command_phrases(parsed) if p.category or p.noun}
 
     def propose(self, frame: RGBDFrame) -> list[SceneObject]:
-        if frame.key is None or frame.key != self._frame_key:
-            self._detected = self.objects_from(self.parse(self.generate(frame, "<OD>"), "<OD>", frame), frame)
-            self._frame_key = frame.key
+        detected = self._detected.get(frame.key, lambda: self.objects_from(
+            self.parse(self.generate(frame, "<OD>"), "<OD>", frame), frame))
         if not self._phrases:
-            return self._detected
+            return detected
         caption = ". ".join(self._phrases) + "."
-        if frame.key is None or (frame.key, caption) != self._grounded_key:
-            task = "<CAPTION_TO_PHRASE_GROUNDING>"
-            self._grounded = self.objects_from(self.parse(self.generate(frame, task, caption), task, frame), frame,
-                                               "florence_phrase")
-            self._grounded_key = (frame.key, caption)
+        task = "<CAPTION_TO_PHRASE_GROUNDING>"
+        grounded = self._grounded.get(frame.key, lambda: self.objects_from(
+            self.parse(self.generate(frame, task, caption), task, frame), frame, "florence_phrase"), extra=caption)
         # a phrase's own box is more specific than the detector's box of the same thing
-        kept = [d for d in self._detected if all(box_iou(d.bbox_xyxy, g.bbox_xyxy) < SAME_OBJECT_IOU
-                                                 for g in self._grounded)]
-        return self._grounded + kept
+        kept = [d for d in detected if all(box_iou(d.bbox_xyxy, g.bbox_xyxy) < SAME_OBJECT_IOU for g in grounded)]
+        return grounded + kept
 
     def describe(self, frame: RGBDFrame) -> str | None:
         task = "<MORE_DETAILED_CAPTION>"

@@ -9,6 +9,7 @@ from ..perception.frame import RGBDFrame
 from ..perception.objects import SceneObject
 from ..language.vocabulary import CATEGORY_SYNONYMS
 from .base import GroundingBackend, command_phrases, object_from_box
+from .frame_cache import FrameCache
 
 HOW_TO_GET = ("put a Grounding DINO checkpoint there, e.g. `huggingface-cli download IDEA-Research/grounding-dino-tiny "
               "--local-dir DIR` where a network exists")
@@ -28,7 +29,7 @@ class GroundingDinoBackend(GroundingBackend):
         self.device, self.box_threshold, self.text_threshold = device, box_threshold, text_threshold
         self.vocabulary = list(CATEGORY_SYNONYMS)
         self.model_passes = 0
-        self._cache_key, self._objects = None, []
+        self._cache: FrameCache[list[SceneObject]] = FrameCache()
 
     def prepare(self, parsed: ParsedCommand) -> None:
         for phrase in command_phrases(parsed):
@@ -39,9 +40,9 @@ class GroundingDinoBackend(GroundingBackend):
                 self.vocabulary.append(name)
 
     def propose(self, frame: RGBDFrame) -> list[SceneObject]:
-        key = (frame.key, tuple(self.vocabulary))
-        if frame.key is not None and key == self._cache_key:
-            return self._objects
+        return self._cache.get(frame.key, lambda: self._detect(frame), extra=tuple(self.vocabulary))
+
+    def _detect(self, frame: RGBDFrame) -> list[SceneObject]:
         from PIL import Image
         prompt = " . ".join(self.vocabulary) + " ."
         inputs = self.processor(images=Image.fromarray(frame.rgb), text=prompt, return_tensors="pt").to(self.device)
@@ -54,6 +55,4 @@ class GroundingDinoBackend(GroundingBackend):
         labels = detections.get("text_labels", detections.get("labels"))
         made = (object_from_box(frame, f"dino_{i}", box, label, score) for i, (box, score, label) in
                 enumerate(zip(detections["boxes"].tolist(), detections["scores"].tolist(), labels)))
-        objects = [obj for obj in made if obj is not None]
-        self._cache_key, self._objects = key, objects
-        return objects
+        return [obj for obj in made if obj is not None]

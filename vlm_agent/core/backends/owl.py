@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..perception.frame import RGBDFrame
 from ..perception.objects import SceneObject
 from .base import GroundingBackend, object_from_box
+from .frame_cache import FrameCache
 from .tensorrt_engine import IMAGE_OUTPUTS, TEXT_OUTPUT
 
 HOW_TO_GET = ("put an OWL-ViT or OWLv2 checkpoint there, e.g. `huggingface-cli download google/owlv2-base-patch16-ensemble "
@@ -202,7 +203,8 @@ class OwlBackend(GroundingBackend):
         self.match_threshold = match_threshold  # detector probability that counts as a match (score 0.5)
         self.text_passes = 0
         self.query = lru_cache(maxsize=1024)(self._encode_query)
-        self._frame_key, self._encoded, self._indices = None, None, {}
+        self._encoded: FrameCache[list] = FrameCache()
+        self._indices = {}
 
     def _encode_query(self, text: str) -> np.ndarray:
         self.text_passes += 1
@@ -231,10 +233,8 @@ class OwlBackend(GroundingBackend):
         return pixels[None]
 
     def encoded(self, frame: RGBDFrame):
-        if frame.key is None or frame.key != self._frame_key:
-            self._encoded = [a[0] for a in self.runtime.encode_image(self.preprocess(frame.rgb))]
-            self._frame_key = frame.key
-        return self._encoded
+        return self._encoded.get(frame.key, lambda: [a[0] for a in self.runtime.encode_image(
+            self.preprocess(frame.rgb))])
 
     def propose(self, frame: RGBDFrame) -> list[SceneObject]:
         boxes, embeds, shift, scale = self.encoded(frame)
@@ -258,9 +258,9 @@ class OwlBackend(GroundingBackend):
         return objects
 
     def score(self, objects: list[SceneObject], phrase: ObjectPhrase) -> np.ndarray:
-        if self._encoded is None:
+        if self._encoded.latest is None:
             return np.zeros(len(objects))
-        _, embeds, shift, scale = self._encoded
+        _, embeds, shift, scale = self._encoded.latest
         query = self.query(f"a photo of a {phrase.head}")[None]
         scores = []
         for obj in objects:

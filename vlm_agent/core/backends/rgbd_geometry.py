@@ -14,6 +14,7 @@ from ..perception.frame import RGBDFrame
 from ..perception.objects import SceneObject
 from ..perception.tabletop_segmentation import SegmentationParams, grid_stride, segment_objects
 from .base import GroundingBackend
+from .frame_cache import FrameCache
 
 
 OCCLUDED_OUTLINE = 0.1  # share of the outline hidden by a closer object that makes the shape uncertain
@@ -24,13 +25,14 @@ class RGBDGeometryBackend(GroundingBackend):
 
     def __init__(self, segmentation: SegmentationParams | None = None):
         self.params = segmentation or SegmentationParams()
-        self._cache_key, self._cache = None, []
+        self._cache: FrameCache[list[SceneObject]] = FrameCache()
 
     def propose(self, frame: RGBDFrame) -> list[SceneObject]:
         if frame.depth_m is None:
             raise InputError("the rgbd_geometry backend needs a depth image")
-        if frame.key is not None and frame.key == self._cache_key:
-            return self._cache
+        return self._cache.get(frame.key, lambda: self._segment(frame))
+
+    def _segment(self, frame: RGBDFrame) -> list[SceneObject]:
         _, segments = segment_objects(frame, self.params)
         segments.sort(key=lambda s: s.bbox_xyxy[0])
         objects = []
@@ -47,7 +49,6 @@ class RGBDGeometryBackend(GroundingBackend):
                 rotation_camera=segment.rotation, yaw_base=_yaw_in_base(frame, segment.rotation),
                 size=segment.size, pixel_count=len(segment.rows) * grid_stride(self.params, frame.rgb.shape[1]) ** 2,
                 occluded=segment.occluded_fraction > OCCLUDED_OUTLINE))
-        self._cache_key, self._cache = frame.key, objects
         return objects
 
 

@@ -1,0 +1,107 @@
+"""Lifecycle manager: brings the managed nodes up in order through their real lifecycle services
+(configure all, then activate all; the guard last, so the gate opens when the rest can serve) and
+takes them down in reverse. Nav2's lifecycle_manager, small.
+
+Services: lifecycle_manager/startup and lifecycle_manager/shutdown (std_srvs/Trigger).
+"""
+from __future__ import annotations
+
+import threading
+
+from lifecycle_msgs.msg import State, Transition
+from lifecycle_msgs.srv import ChangeState, GetState
+from std_srvs.srv import Trigger
+
+from vlm_agent.core.runtime.health import ERROR, OK, WARN, Finding
+from vlm_agent.core.settings.nodes import LifecycleManagerSettings
+from vlm_agent.msg import Status
+
+from .common import AgentNode, run
+
+UP = ((State.PRIMARY_STATE_UNCONFIGURED, Transition.TRANSITION_CONFIGURE, "configure"),
+      (State.PRIMARY_STATE_INACTIVE, Transition.TRANSITION_ACTIVATE, "activate"))
+DOWN = ((State.PRIMARY_STATE_ACTIVE, Transition.TRANSITION_DEACTIVATE, "deactivate"),
+        (State.PRIMARY_STATE_INACTIVE, Transition.TRANSITION_CLEANUP, "cleanup"))
+
+
+class LifecycleManagerNode(AgentNode):
+    settings_class = LifecycleManagerSettings
+
+    def __init__(self, **node_options):
+        super().__init__("lifecycle_manager", **node_options)
+        self.names = list(self.settings.node_names)
+        self.change = {n: self.create_client(ChangeState, f"{n}/change_state") for n in self.names}
+        self.get = {n: self.create_client(GetState, f"{n}/get_state") for n in self.names}
+        self.phase, self.problem = "idle", ""
+        self._busy = threading.Lock()
+        self.create_service(Trigger, "lifecycle_manager/startup", lambda q, r: self._start(r, self.startup))
+        self.create_service(Trigger, "lifecycle_manager/shutdown", lambda q, r: self._start(r, self.shutdown))
+        if self.settings.autostart:
+            threading.Thread(target=self.startup, name="lifecycle-startup", daemon=True).start()
+
+    def _start(self, response, work):
+        """Answer at once (the executor must go on spinning for the transitions) and work on a thread;
+        progress is reported on vlm_agent/status and /diagnostics."""
+        response.success = not self._busy.locked()
+        response.message = f"{work.__name__} started" if response.success else f"busy: {self.phase}"
+        if response.success:
+            threading.Thread(target=work, name=f"lifecycle-{work.__name__}", daemon=True).start()
+        return response
+
+    def startup(self) -> bool:
+        return self._walk("bringing up", self.names, UP, "active")
+
+    def shutdown(self) -> bool:
+        return self._walk("shutting down", list(reversed(self.names)), DOWN, "unconfigured")
+
+    def _walk(self, phase: str, names: list[str], steps, done: str) -> bool:
+        with self._busy:
+            self.phase, self.problem = phase, ""
+            for from_state, transition, label in steps:  # every node configured before any is activated
+                for name in names:
+                    problem = self._transition(name, from_state, transition, label)
+                    if problem:
+                        self.phase, self.problem = "failed", problem
+                        self.report(Status.ERROR, f"{phase} stopped: {problem}")
+                        return False
+            self.phase = done
+            self.report(Status.INFO, f"{', '.join(names)} {done}")
+            return True
+
+    def _transition(self, name: str, from_state: int, transition: int, label: str) -> str:
+        timeout = self.settings.transition_timeout_s
+        if not self.get[name].wait_for_service(timeout_sec=timeout):
+            return f"node '{name}' offers no lifecycle services (is it running?) after {timeout:g} s"
+        state = self._call(self.get[name], GetState.Request(), timeout)
+        if state is None:
+            return f"node '{name}' did not say its state within {timeout:g} s"
+        if state.current_state.id != from_state:
+            return ""  # already past this step
+        result = self._call(self.change[name], ChangeState.Request(transition=Transition(id=transition)), timeout)
+        if result is None:
+            return f"{label} of '{name}' did not finish within {timeout:g} s"
+        if not result.success:
+            return f"{label} of '{name}' failed (its vlm_agent/status and /diagnostics say why)"
+        return ""
+
+    @staticmethod
+    def _call(client, request, timeout: float):
+        done = threading.Event()
+        future = client.call_async(request)
+        future.add_done_callback(lambda _: done.set())
+        if not done.wait(timeout):
+            client.remove_pending_request(future)
+            return None
+        return future.result()
+
+    def diagnose(self):
+        level = ERROR if self.phase == "failed" else OK if self.phase in ("active", "idle") else WARN
+        return Finding(level, self.problem or self.phase), {"phase": self.phase, "nodes": ", ".join(self.names)}
+
+
+def main(args=None):
+    run(LifecycleManagerNode, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,5 @@
-"""ManagedNode: the lifecycle (rclpy.lifecycle) base of guard, grounding and planner, and of any
-node that loads models (voice, people): subclasses set `settings_class` and implement
+"""ManagedNode: the lifecycle (rclpy.lifecycle) base of guard, grounding, planner, people and
+voice (any node that loads models): subclasses set `settings_class` and implement
 
     configure_node()   load models and config, create publishers/subscriptions (raise to refuse)
     activate_node()    start processing          deactivate_node()  stop it, free accelerators

@@ -214,6 +214,11 @@ class PlannerSettings(HealthSettings, GateKeySettings):
     contact_speed: float = setting(_PLANNER.contact_speed, "Speed near contact.", unit="m/s", minimum=0.0,
                                    runtime=True)
     base_frame: str = setting(_PLANNER.base_frame, "Frame plans are expressed in (REP 105).")
+    handover_distance: float = setting(_PLANNER.handover_distance, "A handed object (\"give the cup to the person\") "
+                                       "is released this far short of the person's centre.", unit="m", minimum=0.0,
+                                       runtime=True)
+    handover_height: float = setting(_PLANNER.handover_height, "Height the handed object is released at.", unit="m",
+                                     minimum=0.0, runtime=True)
 
 
 @dataclass(frozen=True)

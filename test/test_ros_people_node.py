@@ -82,3 +82,15 @@ def test_person_in_a_real_photo_is_published_with_a_base_frame_position_and_stab
 def test_a_photo_without_people_gives_an_empty_message(ros):
     got = _run([_frame(skdata.coffee(), 1.5)], lambda g: True)
     assert got["people"][-1].people == []
+
+
+def test_missing_person_models_leave_the_people_node_unconfigured(ros, tmp_path):
+    from rclpy.lifecycle import TransitionCallbackReturn
+    from rclpy.parameter import Parameter
+    node = PeopleNode(parameter_overrides=[Parameter("model_dir", value=str(tmp_path))])
+    try:
+        assert node.trigger_configure() == TransitionCallbackReturn.FAILURE
+        assert node.lifecycle_state == "unconfigured" and not node.ready
+        assert node.not_ready_detail.startswith("configure failed") and str(tmp_path) in node.not_ready_detail
+    finally:
+        node.destroy_node()

@@ -34,7 +34,12 @@ def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
             node = node_class(parameter_overrides=overrides)
             if hasattr(node, "trigger_configure"):  # a lifecycle node creates its topics when configured
                 node.trigger_configure()
+                if node.lifecycle_state != "inactive":  # its topics would be missing from the policy
+                    detail = node.not_ready_detail
+                    node.destroy_node()
+                    raise RuntimeError(f"node '{spec.name}' did not configure ({detail}): no policy written")
             name, namespace = node.get_name(), node.get_namespace()
+            _wait_for_own_entities(node, name, namespace)
             interfaces[name] = {
                 "publish": _names(node.get_publisher_names_and_types_by_node(name, namespace)),
                 "subscribe": _names(node.get_subscriber_names_and_types_by_node(name, namespace)),
@@ -45,6 +50,22 @@ def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
     finally:
         rclpy.try_shutdown()
     return interfaces
+
+
+def _wait_for_own_entities(node, name: str, namespace: str, timeout_s: float = 10.0) -> None:
+    """Graph introspection lags entity creation (more so on a loaded machine): wait until the
+    node's own publishers and subscriptions are all in its view of the graph."""
+    import time
+    own_pubs = {p.topic_name.lstrip("/") for p in node.publishers}
+    own_subs = {s.topic_name.lstrip("/") for s in node.subscriptions}
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        pubs = set(_names(node.get_publisher_names_and_types_by_node(name, namespace)))
+        subs = set(_names(node.get_subscriber_names_and_types_by_node(name, namespace)))
+        if own_pubs <= pubs and own_subs <= subs:
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"node '{name}': its topics did not appear in the ROS graph within {timeout_s:g} s")
 
 
 def _names(pairs) -> list[str]:

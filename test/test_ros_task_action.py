@@ -95,3 +95,11 @@ def test_cancel_halts_the_robot(harness):
     assert "halted" in response.result.steps[0].explanation
     green = {o.name: o.pose.pose.position for o in response.result.objects}["green_cube"]
     assert np.hypot(green.x - 0.40, green.y) > 0.1    # never reached the plate
+
+
+def test_a_second_goal_is_rejected_while_one_runs(harness):
+    node, action, _ = harness
+    first = _wait(action.send_goal_async(ExecuteTask.Goal(text="put the blue cube on the plate", source="text")))
+    second = _wait(action.send_goal_async(ExecuteTask.Goal(text="pick up the yellow ball", source="text")))
+    assert first.accepted and not second.accepted
+    assert _wait(first.get_result_async()).result.status in ("succeeded", "failed")

@@ -45,7 +45,7 @@ class TaskNode(AgentNode):
                                            guard=CommandGuard(load_guard_config(embedding=embedding)),
                                            speedup=speedup or None)
         self.perception = Grounder(create_backend("rgbd_geometry"))   # the service's own: tasks keep theirs
-        self._busy, self._cancel = threading.Lock(), threading.Event()
+        self._busy, self._running, self._cancel = threading.Lock(), False, threading.Event()
         group = ReentrantCallbackGroup()
         self.action = ActionServer(self, ExecuteTask, "vlm_agent/execute", execute_callback=self._execute,
                                    goal_callback=self._goal, cancel_callback=self._cancel_requested,
@@ -54,9 +54,11 @@ class TaskNode(AgentNode):
         self.report(Status.INFO, f"tasks ready: vlm_agent/execute and vlm_agent/ground on scene '{scene}'")
 
     def _goal(self, goal: ExecuteTask.Goal) -> GoalResponse:
-        if self._busy.locked():
-            self.report(Status.WARN, f"rejected task '{goal.text[:80]}': another task is running")
-            return GoalResponse.REJECT
+        with self._busy:   # taken from acceptance to the end of execution: one task at a time
+            if self._running:
+                self.report(Status.WARN, f"rejected task '{goal.text[:80]}': another task is running")
+                return GoalResponse.REJECT
+            self._running = True
         return GoalResponse.ACCEPT
 
     def _cancel_requested(self, goal_handle) -> CancelResponse:
@@ -64,25 +66,31 @@ class TaskNode(AgentNode):
         return CancelResponse.ACCEPT
 
     def _execute(self, goal_handle) -> ExecuteTask.Result:
-        with self._busy:
-            self._cancel.clear()
-            text = goal_handle.request.text
+        try:
+            return self._run_goal(goal_handle)
+        finally:
+            with self._busy:
+                self._running = False
 
-            def feedback(step, total, stage, message):
-                goal_handle.publish_feedback(task_feedback_to_ros(step, total, stage, message))
-            try:
-                report = self.agent.run(text, self._cancel, feedback)
-            except Exception as exc:  # the action must answer; nothing runs after an error
-                self.report(Status.ERROR, f"task '{text[:80]}' failed: {exc!r}")
-                goal_handle.abort()
-                return ExecuteTask.Result(status="error", explanation=f"internal error: {exc!r}")
-            result = task_result_to_ros(report, Header(stamp=self.get_clock().now().to_msg(),
-                                                       frame_id=self.base_frame))
-            if report.status == CANCELED and goal_handle.is_cancel_requested:
-                goal_handle.canceled()
-            else:
-                goal_handle.succeed()
-            return result
+    def _run_goal(self, goal_handle) -> ExecuteTask.Result:
+        self._cancel.clear()
+        text = goal_handle.request.text
+
+        def feedback(step, total, stage, message):
+            goal_handle.publish_feedback(task_feedback_to_ros(step, total, stage, message))
+        try:
+            report = self.agent.run(text, self._cancel, feedback)
+        except Exception as exc:  # the action must answer; nothing runs after an error
+            self.report(Status.ERROR, f"task '{text[:80]}' failed: {exc!r}")
+            goal_handle.abort()
+            return ExecuteTask.Result(status="error", explanation=f"internal error: {exc!r}")
+        result = task_result_to_ros(report, Header(stamp=self.get_clock().now().to_msg(),
+                                                   frame_id=self.base_frame))
+        if report.status == CANCELED and goal_handle.is_cancel_requested:
+            goal_handle.canceled()
+        else:
+            goal_handle.succeed()
+        return result
 
     def _ground(self, request: Ground.Request, response: Ground.Response) -> Ground.Response:
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.base_frame)

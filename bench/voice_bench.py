@@ -160,7 +160,7 @@ def part2(stop_trials: int, command_trials: int) -> dict:
     use_project_dds_profile()
     use_private_ros_domain()
     results = {"command_ms": [], "stop_ms": [], "cpu_idle": float("nan"), "cpu_silence": float("nan")}
-    overrides = {"sim": {"speedup": 1.0}, "speech": {"output": "wav", "wav_dir": "/tmp/vlm_agent_voice_bench"}}
+    overrides = {"sim": {"speedup": 0.25}, "speech": {"output": "wav", "wav_dir": "/tmp/vlm_agent_voice_bench"}}
     with Graph(use_sim=True, voice=True, overrides=overrides, log_dir=REPO / "bench_output" / "voice_logs") as graph:
         rclpy.init()
         client = VoiceClient("voice_bench")

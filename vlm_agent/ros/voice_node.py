@@ -86,6 +86,9 @@ class VoiceNode(AgentNode):
                 self.report(Status.WARN, f"{exc}; chunk ignored")
 
     def _on_talk(self, request, response):
+        if self.listener is None:
+            response.success, response.message = False, "voice recognition is unavailable (see vlm_agent/status)"
+            return response
         self.listener.set_talking(bool(request.data))
         if not request.data:
             self.chunks.mark_end()  # released: the utterance ends now, no waiting for silence
@@ -94,7 +97,7 @@ class VoiceNode(AgentNode):
 
     def _on_result(self, msg: GroundingResult):
         names = object_names_from_ros(msg)
-        if names:
+        if names and self.listener is not None:
             self.listener.recognizer.set_scene_objects(names[:20])
 
     def _work(self):

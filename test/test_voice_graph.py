@@ -88,3 +88,19 @@ def test_mumbled_audio_gets_sorry_and_no_command(graph):
     assert client.spin_until(lambda: ids <= {e.command_id for e in client.voice_explanations}, 10)
     assert all(e.text == "Sorry, I did not catch that." for e in client.voice_explanations
                if e.command_id in ids)
+
+
+def test_listen_cli_sends_a_wav_file_into_the_running_graph(graph, tmp_path):
+    import subprocess
+    import sys
+    from vlm_agent.core.speech.wav import write_wav
+    running, client, _, _ = graph
+    path = write_wav(tmp_path / "question.wav", mix(speak("is there a green cube?", "en-us+f3", 150), "fan", 20,
+                                                    np.random.default_rng(2)))
+    done = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "listen", "--file", str(path)],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert "> Is there a green cube?" in lines or "> is there a green cube" in [x.lower() for x in lines], lines
+    assert any(x.strip() == "outcome: answered" for x in lines), lines
+    assert any("green cube" in x and x.strip().startswith("planner:") for x in lines), lines

@@ -114,4 +114,4 @@ def decide(transcript: Transcript, config: ActivationConfig, talking: bool = Tru
     if unknown:
         return Decision(REJECTED, "", f"'{unknown}' is neither a known object word nor in the scene: probably "
                                       f"misheard in {text!r}")
-    return Decision(COMMAND, text.rstrip(".!?"), "")
+    return Decision(COMMAND, text.rstrip(".!"), "")  # a "?" tells the parser it is a question

@@ -102,5 +102,5 @@ def test_listen_cli_sends_a_wav_file_into_the_running_graph(graph, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
     assert "> is there a yellow ball?" in [x.lower() for x in lines], lines
-    assert any(x.strip() == "outcome: answered" for x in lines), lines
+    assert any(x.strip().startswith("outcome: answered") for x in lines), lines
     assert "planner: Yes, I see 1 yellow ball." in [x.strip() for x in lines], lines

@@ -28,7 +28,7 @@ TARGETS = {"accuracy_clean": 0.95, "accuracy_10db": 0.90, "command_p50_ms": 800,
 VOICES = (("en-us", 165, 50), ("en-gb", 150, 40), ("en-us+f3", 155, 65), ("en-gb-scotland", 175, 55))
 CONDITIONS = (("clean", None), ("20 dB", 20), ("10 dB", 10))
 NOISES = ("white", "babble", "fan")
-MIN_CONFIDENCE = 0.55  # the voice node's default
+MIN_CONFIDENCE = 0.65  # the voice node's default
 
 
 def words(text: str) -> list[str]:

@@ -41,7 +41,7 @@ class VoiceNode(AgentNode):
         activation = ActivationConfig(
             mode=self.param("activation", "always_on", "always_on, wake_phrase or push_to_talk."),
             wake_phrase=self.param("wake_phrase", "robot", "Word that must start a command (wake_phrase mode)."),
-            min_confidence=self.param("min_confidence", 0.55, "Transcripts below this are never executed."),
+            min_confidence=self.param("min_confidence", 0.65, "Transcripts below this are never executed."),
             max_no_speech_prob=self.param("max_no_speech_prob", 0.6, "Above this the audio is not speech."))
         vad = VadConfig(threshold=self.param("vad_threshold", 0.5, "Silero VAD speech probability."),
                         min_silence_s=self.param("min_silence_s", 0.3, "Silence that ends an utterance, s."),

@@ -160,7 +160,7 @@ def part2(stop_trials: int, command_trials: int) -> dict:
     use_project_dds_profile()
     use_private_ros_domain()
     results = {"command_ms": [], "stop_ms": [], "cpu_idle": float("nan"), "cpu_silence": float("nan")}
-    overrides = {"sim": {"speedup": 0.25}, "speech": {"output": "wav", "wav_dir": "/tmp/vlm_agent_voice_bench"}}
+    overrides = {"sim": {"speedup": 0.2}, "speech": {"output": "wav", "wav_dir": "/tmp/vlm_agent_voice_bench"}}
     with Graph(use_sim=True, voice=True, overrides=overrides, log_dir=REPO / "bench_output" / "voice_logs") as graph:
         rclpy.init()
         client = VoiceClient("voice_bench")
@@ -181,7 +181,7 @@ def part2(stop_trials: int, command_trials: int) -> dict:
             client.say(silence, realtime=True, end=False)
             results["cpu_silence"] = voice_process.cpu_percent(None)
             lead = np.zeros(4000, np.float32)
-            for trial in range(command_trials):
+            for trial in range(command_trials if command_trials else 0):
                 text = ("point at the blue cube", "is there a green cube?", "point at the white plate")[trial % 3]
                 speech = speak(text, VOICES[trial % 3][0], VOICES[trial % 3][1])
                 end_of_speech = {}
@@ -196,7 +196,7 @@ def part2(stop_trials: int, command_trials: int) -> dict:
                     client.spin_until(lambda: trace.finished_at is not None, 60)
             stop = speak("stop", "en-us", 170)
             for trial in range(stop_trials):
-                trace = client.send("point at the green cube")
+                trace = client.send(("put the blue cube on the plate", "put the green cube on the plate")[trial % 2])
                 if not client.spin_until(lambda: any(e.state == "executing" for e in trace.executions), 60):
                     print(f"  stop trial {trial}: plan did not start ({trace.status} {trace.message})")
                     continue

@@ -12,6 +12,7 @@ CPU while idle and while listening to silence.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -27,6 +28,7 @@ TARGETS = {"accuracy_clean": 0.95, "accuracy_10db": 0.90, "command_p50_ms": 800,
 VOICES = (("en-us", 165, 50), ("en-gb", 150, 40), ("en-us+f3", 155, 65), ("en-gb-scotland", 175, 55))
 CONDITIONS = (("clean", None), ("20 dB", 20), ("10 dB", 10))
 NOISES = ("white", "babble", "fan")
+MIN_CONFIDENCE = 0.65  # the voice node's default
 
 
 def words(text: str) -> list[str]:
@@ -55,13 +57,15 @@ def part1(commands: int, seed: int) -> dict:
     from vlm_agent.core.perception.grounding import Grounder
     from vlm_agent.core.sim.scenarios import generate_cases
     from vlm_agent.core.sim.world import TabletopWorld
+    from vlm_agent.core.speech.activation import ActivationConfig
     from vlm_agent.core.speech.listener import Listener
     from vlm_agent.core.speech.recognizer import WhisperRecognizer
     from vlm_agent.core.speech.test_signals import mix, speak
 
     cases = generate_cases(max(1, -(-commands // 18)), seed)[:commands]
     grounder = Grounder(create_backend("rgbd_geometry"), SynonymResolver())
-    listener = Listener(WhisperRecognizer())
+    # gates at their defaults except confidence, swept afterwards from the recorded clips
+    listener = Listener(WhisperRecognizer(), ActivationConfig(min_confidence=0.0))
     rng = np.random.default_rng(seed)
     stats = defaultdict(lambda: defaultdict(list))
     print(f"{len(cases)} commands x {len(CONDITIONS)} conditions = {len(cases) * len(CONDITIONS)} clips", flush=True)
@@ -93,13 +97,18 @@ def part1(commands: int, seed: int) -> dict:
             ref, hyp = words(case.command), words(text)
             s["errors"].append(word_errors(ref, hyp))
             s["ref_words"].append(len(ref))
-            correct = False
+            right = False
             if len(sent) == 1:
-                correct = words(sent[0].decision.text) == ref or \
+                right = words(sent[0].decision.text) == ref or \
                     grounding_key(grounder.ground(frame, sent[0].decision.text)) == typed
+            confidence = min((h.transcript.confidence for h in sent), default=0.0)
+            s["clips"].append({"command": case.command, "voice": voice, "noise": NOISES[(index + c) % 3] if snr else "",
+                               "text": text, "sent": len(sent) == 1, "right": right, "confidence": confidence,
+                               "reasons": [h.decision.reason for h in heard]})
+            correct = right and confidence >= MIN_CONFIDENCE
             s["correct"].append(correct)
-            s["wrong_sent"].append(bool(sent) and not correct)
-            s["rejected"].append(not sent)
+            s["wrong_sent"].append(len(sent) > 1 or (bool(sent) and not right and confidence >= MIN_CONFIDENCE))
+            s["rejected"].append(not sent or confidence < MIN_CONFIDENCE)
             s["rtf"] += [h.transcript.latency_ms / 1000 / max(h.utterance.duration_s, 1e-3) for h in heard]
             s["latency_ms"] += [(listener.segmenter.config.min_silence_s + p) * 1000 for p in processing]
             if not correct and len(s["failures"]) < 6:
@@ -122,6 +131,15 @@ def report1(stats) -> dict:
         print(f"{condition:<9} {len(s['correct']):>5} {100 * wer:5.1f}% {100 * accuracy:7.1f}% "
               f"{100 * np.mean(s['rejected']):5.1f}% {100 * np.mean(s['wrong_sent']):13.1f}% "
               f"{np.median(s['rtf']):8.2f} {p50:12.0f} / {p95:.0f}")
+    print("\nmin_confidence sweep (command accuracy / misheard commands sent):")
+    for threshold in (0.45, 0.55, 0.65, 0.75, 0.85):
+        cells = []
+        for condition, s in stats.items():
+            clips = s["clips"]
+            ok = np.mean([c["sent"] and c["right"] and c["confidence"] >= threshold for c in clips])
+            bad = np.mean([c["sent"] and not c["right"] and c["confidence"] >= threshold for c in clips])
+            cells.append(f"{condition} {100 * ok:5.1f}% / {100 * bad:4.1f}%")
+        print(f"  {threshold:.2f}: " + "   ".join(cells))
     for condition, s in stats.items():
         for failure in s["failures"]:
             print(f"  [{condition}] {failure}")
@@ -142,7 +160,7 @@ def part2(stop_trials: int, command_trials: int) -> dict:
     use_project_dds_profile()
     use_private_ros_domain()
     results = {"command_ms": [], "stop_ms": [], "cpu_idle": float("nan"), "cpu_silence": float("nan")}
-    overrides = {"sim": {"speedup": 1.0}, "speech": {"output": "wav", "wav_dir": "/tmp/vlm_agent_voice_bench"}}
+    overrides = {"sim": {"speedup": 0.2}, "speech": {"output": "wav", "wav_dir": "/tmp/vlm_agent_voice_bench"}}
     with Graph(use_sim=True, voice=True, overrides=overrides, log_dir=REPO / "bench_output" / "voice_logs") as graph:
         rclpy.init()
         client = VoiceClient("voice_bench")
@@ -163,7 +181,7 @@ def part2(stop_trials: int, command_trials: int) -> dict:
             client.say(silence, realtime=True, end=False)
             results["cpu_silence"] = voice_process.cpu_percent(None)
             lead = np.zeros(4000, np.float32)
-            for trial in range(command_trials):
+            for trial in range(command_trials if command_trials else 0):
                 text = ("point at the blue cube", "is there a green cube?", "point at the white plate")[trial % 3]
                 speech = speak(text, VOICES[trial % 3][0], VOICES[trial % 3][1])
                 end_of_speech = {}
@@ -178,7 +196,7 @@ def part2(stop_trials: int, command_trials: int) -> dict:
                     client.spin_until(lambda: trace.finished_at is not None, 60)
             stop = speak("stop", "en-us", 170)
             for trial in range(stop_trials):
-                trace = client.send("point at the green cube")
+                trace = client.send(("put the blue cube on the plate", "put the green cube on the plate")[trial % 2])
                 if not client.spin_until(lambda: any(e.state == "executing" for e in trace.executions), 60):
                     print(f"  stop trial {trial}: plan did not start ({trace.status} {trace.message})")
                     continue
@@ -221,7 +239,12 @@ def main():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start", flush=True)
     if not args.skip_clips:
-        report1(part1(args.commands, args.seed))
+        stats = part1(args.commands, args.seed)
+        report1(stats)
+        out = REPO / "bench_output" / "voice_clips.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({k: v["clips"] for k, v in stats.items()}, indent=1))
+        print(f"per-clip results: {out}")
     if not args.skip_graph:
         report2(part2(args.stop_trials, args.command_trials))
     print(f"load average {os.getloadavg()[0]:.1f} at the end")

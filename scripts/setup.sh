@@ -7,7 +7,7 @@ venv=${VLM_AGENT_VENV:-$repo/.venv}
 
 if command -v apt-get >/dev/null 2>&1; then
   need=()
-  for pkg in cmake ninja-build libusb-1.0-0 g++ wordnet-base; do
+  for pkg in cmake ninja-build libusb-1.0-0 g++ wordnet-base espeak-ng libportaudio2; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
   if [ ${#need[@]} -gt 0 ]; then

@@ -88,3 +88,19 @@ def test_mumbled_audio_gets_sorry_and_no_command(graph):
     assert client.spin_until(lambda: ids <= {e.command_id for e in client.voice_explanations}, 10)
     assert all(e.text == "Sorry, I did not catch that." for e in client.voice_explanations
                if e.command_id in ids)
+
+
+def test_listen_cli_sends_a_wav_file_into_the_running_graph(graph, tmp_path):
+    import subprocess
+    import sys
+    from vlm_agent.core.speech.wav import write_wav
+    running, client, _, _ = graph
+    path = write_wav(tmp_path / "question.wav", mix(speak("pick up the purple cube", "en-us", 150), "fan", None,
+                                                    np.random.default_rng(2)))
+    done = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "listen", "--file", str(path)],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert "> pick up the purple cube" in [x.lower() for x in lines], lines
+    assert any(x.strip().startswith("outcome: answered") for x in lines), lines  # not found: nothing moves
+    assert any(x.strip().startswith("planner: I will not move") and "no purple cube" in x for x in lines), lines

@@ -366,7 +366,7 @@ def add_voice_commands(sub, demo, launch) -> None:
     source.add_argument("--file", default=None, help="WAV file or folder of WAV files instead of a microphone")
     listen.add_argument("--recognizer", default="whisper", choices=("whisper", "sphinx"))
     listen.add_argument("--activation", default="always_on", choices=("always_on", "wake_phrase"))
-    listen.add_argument("--min-confidence", type=float, default=0.55)
+    listen.add_argument("--min-confidence", type=float, default=0.65)
     listen.add_argument("--speak", action="store_true", help="speak the answers (espeak-ng)")
     listen.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each answer")
     listen.set_defaults(func=cmd_listen)

@@ -105,7 +105,7 @@ def run_voice_demo(out_dir: Path, params_file: str | None, wav: str) -> int:
     # espeak voices Whisper tiny.en hears these sentences in (bench/voice_bench.py measures accuracy broadly)
     voices = {"is there a yellow ball?": "en-us+f3"}
     clips = ([(p.name, read_wav_16k(p)[0], None) for p in wav_files(wav)] if wav else
-             [(text, speak(text, voices.get(text, "en-us"), 150), expected) for text, expected in DEMO_COMMANDS])
+             [(text, speak(text, voices.get(text, "en-us"), 140), expected) for text, expected in DEMO_COMMANDS])
     out_dir.mkdir(parents=True, exist_ok=True)
     use_project_dds_profile()
     print(f"ROS domain {use_private_ros_domain()}, this machine only", flush=True)

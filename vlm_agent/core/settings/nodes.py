@@ -254,7 +254,7 @@ class VoiceSettings(HealthSettings):
     activation: str = setting("always_on", "always_on, wake_phrase (\"robot, ...\") or push_to_talk "
                               "(vlm_agent/voice/talk).", choices=ACTIVATION_MODES)
     wake_phrase: str = setting("robot", "Word that must start a command (wake_phrase mode).")
-    min_confidence: float = setting(0.55, "Transcripts below this are never executed (\"Sorry, I did not catch "
+    min_confidence: float = setting(0.65, "Transcripts below this are never executed (\"Sorry, I did not catch "
                                     "that\").", minimum=0.0, maximum=1.0)
     max_no_speech_prob: float = setting(0.6, "Above this the audio is not speech.", minimum=0.0, maximum=1.0)
     vad_threshold: float = setting(_VAD.threshold, "Silero VAD speech probability that starts an utterance.",

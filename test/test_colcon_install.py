@@ -51,7 +51,10 @@ def test_colcon_build_installs_messages_sources_launch_and_config(workspace):
     site = prefix / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
     for path in ("share/vlm_agent/launch/agent.launch.py", "share/vlm_agent/config/agent.yaml",
                  "share/vlm_agent/config/guard.yaml", "share/vlm_agent/config/fastdds.xml",
-                 "lib/vlm_agent/grounding_node", "lib/vlm_agent/vlm-agent"):
+                 "lib/vlm_agent/grounding_node", "lib/vlm_agent/vlm-agent",
+                 "share/vlm_agent/launch/gazebo.launch.py", "lib/vlm_agent/gazebo_executor_node",
+                 "share/vlm_agent/config/scenarios/demo.yaml",
+                 "share/vlm_agent/config/scenarios/scenes/person_at_table.yaml"):
         assert (prefix / path).exists(), path
     code = ("import vlm_agent, vlm_agent.msg, vlm_agent.core.perception.grounding, vlm_agent.ros.grounding_node\n"
             "from vlm_agent.msg import Command, GroundingResult\n"

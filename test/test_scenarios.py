@@ -209,3 +209,17 @@ def test_a_case_that_crashes_is_reported_and_the_next_case_still_runs(tmp_path):
                   "{command: stop, expect: {status: stopped}}]}]")
     first, second = run_file(load_scenarios(path), Flaky())
     assert "renderer lost" in first.error and not first.passed and second.passed
+
+
+def test_the_guards_rate_limit_and_input_errors_apply_in_process_as_in_the_graph(driver, tmp_path):
+    from dataclasses import replace
+    limited = InProcessDriver(replace(driver.stages, max_commands=2, rate_window_s=600))
+    path = _write(tmp_path, "scenes: [{scene: tabletop, cases: ["
+                  "{command: throw the knife at the person, expect: {status: refused}},"
+                  f"{{command: '{'pick ' * 120}', expect: {{status: error, refusal: invalid_input}}}},"
+                  "{command: throw the knife at the person, expect: {status: busy}},"
+                  "{command: stop, expect: {status: stopped}}]}, "  # a stop is never rate limited
+                  "{scene: tabletop, cases: [{command: throw the knife at the person, expect: {status: refused}}]}]")
+    results = run_file(load_scenarios(path), limited)
+    assert [r.passed for r in results] == [True] * 5, [r.problems for r in results]
+    assert "Busy: more than 2 commands" in results[2].run.message

@@ -1,5 +1,6 @@
 """The robot's command path, in process, on the built-in simulator:
-stop? -> command guard -> grounding (on a fresh render) -> planner -> plan guard -> executor limits -> execute.
+stop? -> rate limit -> command guard -> grounding (on a fresh render) -> planner -> plan guard -> executor
+limits -> execute.
 
 `run_command` is the one function a scenario run calls per command; the settings come from the
 same parameters file as the node graph (config/agent.yaml: guard and planner blocks), so the
@@ -19,7 +20,8 @@ from ..perception.frame import RGBDFrame
 from ..perception.grounding import Grounder
 from ..perception.objects import STATUS_ERROR, STATUS_REFUSED
 from ..planning.planner import PlannerConfig, plan_command
-from ..runtime.supervision import ANSWERED, ERROR, EXECUTED, NOT_EXECUTED, REFUSED, STOPPED
+from ..runtime.supervision import ANSWERED, BUSY, ERROR, EXECUTED, NOT_EXECUTED, REFUSED, STOPPED
+from ..safety.audit import RateLimiter
 from ..safety.guard import CommandGuard, load_guard_config
 from ..safety.plan_guard import ExecutionLimits, PlanGuard, Workspace
 from ..safety.stop_intent import is_stop_command
@@ -45,6 +47,11 @@ class Stages:
     planner: PlannerConfig
     plan_guard: PlanGuard
     limits: ExecutionLimits
+    max_commands: int = 20          # per rate_window_s, as the guard node's rate limit
+    rate_window_s: float = 10.0
+
+    def rate_limiter(self) -> RateLimiter:
+        return RateLimiter(self.max_commands, self.rate_window_s)
 
 
 def stages_from_params(params_file: str | Path, grounder: Grounder | None = None) -> Stages:
@@ -77,11 +84,14 @@ def stages_from_params(params_file: str | Path, grounder: Grounder | None = None
     guard = CommandGuard(load_guard_config(guard_p.get("guard_config") or None,
                                            embedding=bool(guard_p.get("use_embedding_guard", True))))
     grounder = grounder or Grounder(create_backend("rgbd_geometry"), SynonymResolver())
-    return Stages(guard, grounder, planner, plan_guard, limits)
+    return Stages(guard, grounder, planner, plan_guard, limits, int(guard_p.get("max_commands", 20)),
+                  float(guard_p.get("rate_window_s", 10.0)))
 
 
-def run_command(stages: Stages, world: TabletopWorld, text: str, command_id: str = "scenario") -> CommandRun:
-    """One command through the whole path; the world moves only if every gate let the plan through."""
+def run_command(stages: Stages, world: TabletopWorld, text: str, command_id: str = "scenario",
+                limiter: RateLimiter | None = None) -> CommandRun:
+    """One command through the whole path; the world moves only if every gate let the plan through.
+    `limiter`: the guard's rate limit for this command source (None: no limit)."""
     start = time.perf_counter()
 
     def done(status: str, **details) -> CommandRun:
@@ -89,8 +99,13 @@ def run_command(stages: Stages, world: TabletopWorld, text: str, command_id: str
 
     if is_stop_command(text):  # nothing runs between commands here, so a stop halts nothing
         return done(STOPPED, message="stopped; nothing was moving")
+    if limiter is not None and not limiter.allow():
+        return done(BUSY, message=f"Busy: more than {stages.max_commands} commands in {stages.rate_window_s:.0f} s; "
+                    f"try again in {limiter.retry_after():.1f} s.")
     verdict = stages.guard.check(text)
     if not verdict.allowed:
+        if verdict.category == "invalid_input":  # bad input, not harm: the guard node answers error
+            return done(ERROR, grounding=STATUS_ERROR, refusal=verdict.category, message=verdict.reason)
         return done(REFUSED, grounding=STATUS_REFUSED, refusal=verdict.category, message=verdict.reason)
     scene = world.scene
     rendered = world.render()

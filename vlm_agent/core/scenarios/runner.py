@@ -30,15 +30,16 @@ class Driver(Protocol):
 
 class InProcessDriver:
     def __init__(self, stages: Stages):
-        self.stages, self.world, self.count = stages, None, 0
+        self.stages, self.world, self.count, self.limiter = stages, None, 0, None
 
     def open(self, scene: str) -> None:
         self.close()
         self.world = TabletopWorld(load_scene(scene))
+        self.limiter = self.stages.rate_limiter()  # as a freshly started graph's guard
 
     def run(self, text: str) -> CommandRun:
         self.count += 1
-        return run_command(self.stages, self.world, text, f"scenario-{self.count}")
+        return run_command(self.stages, self.world, text, f"scenario-{self.count}", self.limiter)
 
     def positions(self) -> dict[str, np.ndarray]:
         return object_positions(self.world)

@@ -28,7 +28,9 @@ class SimNode(PlanExecutorNode):
         self.camera_frame = self.param("camera_frame", "camera_color_optical_frame", "Camera optical frame id.")
         if self.depth_encoding not in ("32FC1", "16UC1"):
             raise ValueError(f"depth_encoding must be 32FC1 or 16UC1, got {self.depth_encoding}")
-        self.world = TabletopWorld(load_scene(scene))
+        depth_noise = self.param("depth_noise", "none", "Simulated depth sensor error: none, d435, d455 or zed2, "
+                                 "optionally times a factor (d435x2).")
+        self.world = TabletopWorld(load_scene(scene), noise=depth_noise)
         self.base_from_camera = self.world.scene.camera.base_from_camera()
         qos = sensor_qos(reliability)
         self.rgb_pub = self.create_publisher(Image, "camera/color/image_raw", qos)

@@ -19,6 +19,7 @@ LEVEL_SHARE = 0.7             # share of the lower cells within the noise band o
 MIN_PART_SHARE = 0.12         # each part holds at least this share of the cluster's cells
 SUPPORTED_SHARE = 0.6        # share of the upper footprint over the lower top's outline, for a stack
 PEAK_FRACTION = 0.55
+MIN_PART_WIDTH_M = 0.015     # the narrowest object the split may produce
 CONVEX_SOLIDITY = 0.92        # footprint area / its convex hull's: above this the outline has no notch          # distance-transform peaks above this share of the highest are object cores
 
 
@@ -94,6 +95,8 @@ def split_touching(uv: np.ndarray, heights: np.ndarray, min_points: int) -> list
     parts = [p for p in parts if p.size >= min_points]
     if len(parts) < 2 or min(p.size for p in parts) < MIN_PART_SHARE * len(uv):
         return None
+    if min(min(cv2.minAreaRect(uv[p].astype(np.float32))[1]) for p in parts) < MIN_PART_WIDTH_M:
+        return None  # a sliver (the steep rim of one rounded object), not an object
     tops = [float(np.percentile(heights[p], 95)) for p in parts]
     if solidity > CONVEX_SOLIDITY and max(tops) - min(tops) < STACK_STEP_M / 2:
         return None  # one convex outline, one height: nothing shows two objects

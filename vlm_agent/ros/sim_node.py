@@ -26,7 +26,7 @@ class SimNode(PlanExecutorNode):
         s = self.settings
         scene, rate, reliability = s.scene, s.publish_rate, s.image_reliability
         self.depth_encoding, self.camera_frame = s.depth_encoding, s.camera_frame
-        self.world = TabletopWorld(load_scene(scene))
+        self.world = TabletopWorld(load_scene(scene), noise=s.depth_noise)
         self.base_from_camera = self.world.scene.camera.base_from_camera()
         qos = sensor_qos(reliability)
         self.rgb_pub = self.create_publisher(Image, "camera/color/image_raw", qos)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .vocabulary import CATEGORY_OF, COLOR_WORDS, SHADE_WORDS, SIZE_WORDS
+from .vocabulary import ACTION_WORDS, CATEGORY_OF, COLOR_WORDS, SHADE_WORDS, SIZE_WORDS
 
 HESITATIONS = r"u+m+|u+h+|e+r+m*|a+h+|h+m+|m+h*m+|uh+m+"
 # clauses made only of these words carry nothing
@@ -56,15 +56,11 @@ def _strip_openers(clause: str) -> str:
 
 def _gerund(match: re.Match) -> str:
     """"passing" -> "pass", "picking" -> "pick", "taking" -> "take" (only when it gives a known verb)."""
-    from .vocabulary import ACTION_WORDS
     stem = match.group(1)
     for candidate in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem):
-        if candidate in ACTION_WORDS or candidate in HANDING_VERBS:
+        if candidate in ACTION_WORDS:
             return candidate
     return match.group(0)
-
-
-HANDING_VERBS = {"hand", "pass", "give"}
 
 
 def _is_object_only(clause: str) -> bool:

@@ -19,6 +19,7 @@ LEVEL_SHARE = 0.7             # share of the lower cells within the noise band o
 MIN_PART_SHARE = 0.12         # each part holds at least this share of the cluster's cells
 SUPPORTED_SHARE = 0.6        # share of the upper footprint over the lower top's outline, for a stack
 PEAK_FRACTION = 0.55
+MIN_PART_WIDTH_M = 0.015     # the narrowest object the split may produce
 CONVEX_SOLIDITY = 0.92        # footprint area / its convex hull's: above this the outline has no notch          # distance-transform peaks above this share of the highest are object cores
 
 
@@ -74,10 +75,16 @@ def split_touching(uv: np.ndarray, heights: np.ndarray, min_points: int) -> list
     steps = cv2.morphologyEx(surface, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
     steps = np.clip(steps / STACK_STEP_M, 0.0, 1.0)
     # cores come from the footprint cut along height steps: two tops at different heights are two cores
-    distance = cv2.distanceTransform((occupied & (steps < 0.5)).astype(np.uint8), cv2.DIST_L2, 5)
+    pieces = (occupied & (steps < 0.5)).astype(np.uint8)
+    distance = cv2.distanceTransform(pieces, cv2.DIST_L2, 5)
     if distance.max() <= 2:
         return None
-    count, cores = cv2.connectedComponents((distance > PEAK_FRACTION * distance.max()).astype(np.uint8))
+    # each level piece has its own peak: a small object beside a big one still gets a core
+    n_pieces, piece_labels = cv2.connectedComponents(pieces)
+    peaks = np.zeros(n_pieces)
+    np.maximum.at(peaks, piece_labels.ravel(), distance.ravel())
+    core_mask = (distance > PEAK_FRACTION * peaks[piece_labels]) & (peaks[piece_labels] > 1.5) & (piece_labels > 0)
+    count, cores = cv2.connectedComponents(core_mask.astype(np.uint8))
     if count <= 2:  # background + one core
         return None
     markers = cores.astype(np.int32)
@@ -91,10 +98,25 @@ def split_touching(uv: np.ndarray, heights: np.ndarray, min_points: int) -> list
     nearest = np.where((labels >= 1) & (labels < count), labels - 1, np.argmin(away, axis=0))
     point_labels = nearest[cells[:, 0], cells[:, 1]]
     parts = [np.flatnonzero(point_labels == k) for k in range(count - 1)]
-    parts = [p for p in parts if p.size >= min_points]
-    if len(parts) < 2 or min(p.size for p in parts) < MIN_PART_SHARE * len(uv):
+    parts = _absorb_slivers(uv, [p for p in parts if p.size], max(min_points, MIN_PART_SHARE * len(uv)))
+    if len(parts) < 2:
         return None
     tops = [float(np.percentile(heights[p], 95)) for p in parts]
     if solidity > CONVEX_SOLIDITY and max(tops) - min(tops) < STACK_STEP_M / 2:
         return None  # one convex outline, one height: nothing shows two objects
+    return parts
+
+
+def _absorb_slivers(uv: np.ndarray, parts: list[np.ndarray], min_points: float) -> list[np.ndarray]:
+    """Pieces too few or too narrow to be an object (the steep rim of a rounded one) join the
+    piece whose points come closest."""
+    def sliver(part):
+        return part.size < min_points or min(cv2.minAreaRect(uv[part].astype(np.float32))[1]) < MIN_PART_WIDTH_M
+    parts = sorted(parts, key=len, reverse=True)
+    while len(parts) > 1 and sliver(parts[-1]):
+        piece = parts.pop()
+        gaps = [np.min(np.linalg.norm(uv[piece][:, None, :] - uv[p][None, ::4, :], axis=2)) for p in parts]
+        host = int(np.argmin(gaps))
+        parts[host] = np.concatenate([parts[host], piece])
+        parts.sort(key=len, reverse=True)
     return parts

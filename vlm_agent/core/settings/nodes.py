@@ -86,6 +86,8 @@ class ExecutorSettings(PeopleStaleSettings, GateKeySettings):
 @dataclass(frozen=True)
 class SimSettings(ExecutorSettings):
     scene: str = setting("tabletop", "Built-in scene name or path to a scene YAML.")
+    depth_noise: str = setting("none", "Simulated depth sensor error: none, d435, d455 or zed2, optionally "
+                               "times a factor (d435x2); see vlm_agent/core/sim/depth_noise.py.")
     publish_rate: float = setting(5.0, "Camera frames per second.", unit="Hz", minimum=0.1, maximum=60.0)
     depth_encoding: str = setting("32FC1", "Depth image encoding: 32FC1 (metres) or 16UC1 (millimetres).",
                                   choices=("32FC1", "16UC1"))

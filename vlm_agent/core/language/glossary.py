@@ -113,10 +113,23 @@ class Glossary:
                     infinitive = stem.endswith(("ar", "er", "ir"))
                     pronoun = {"me": "myself" if infinitive else "me", "le": "him", "les": "them"}.get(clitic)
                     return [english] + ([pronoun] if pronoun else [])
+        if language == "de" and len(word) > 7:
+            return self._compound(word)
         for ending in INFLECTIONS:
             if word.endswith(ending) and (english := self.exact[language].get((word[:-len(ending)],))):
                 return [english]
         return []
+
+    def _compound(self, word: str) -> list[str]:
+        """A German compound is a kind of its last part ("wasserflasche" -> bottle); "sicherheits-" and
+        "schutz-" compounds are safety devices, "spielzeug-" ones toys."""
+        if word.startswith("spielzeug"):
+            return ["toy"]
+        for start in range(3, len(word) - 2):
+            head = self._lookup((word[start:],), "de")
+            if head:
+                return [head]
+        return ["safety system"] if word.startswith(("sicherheits", "schutz")) else []
 
     def _join_separable(self, words: list[str]) -> list[str]:
         """'schalte den notaus ab' -> 'schalte ab den notaus': the particle joins the clause's first verb

@@ -17,8 +17,8 @@ HAZARDS = {"weapon", "chemical", "hot", "heavy", "fire", "loaded", "fire_starter
 class Command:
     """The tagged words of one command and questions about their order."""
 
-    def __init__(self, spans: list[Span], ordered: bool):
-        self.spans, self.ordered = spans, ordered
+    def __init__(self, spans: list[Span], ordered: bool, owner_anywhere: bool = False):
+        self.spans, self.ordered, self.owner_anywhere = spans, ordered, owner_anywhere
 
     def where(self, *tags: str) -> list[int]:
         return [i for i, span in enumerate(self.spans) if not span.tags.isdisjoint(tags)]
@@ -38,6 +38,8 @@ class Command:
         if "living" in tags:  # unless a thing is named: "the operator button", "the baby bottle", "glass cleaner"
             return ((at + 1 == len(self.spans) or self.spans[at + 1].tags.isdisjoint(THINGS))
                     and (at == 0 or self.spans[at - 1].tags.isdisjoint(THINGS)))
+        if "body_part" in tags and self.owner_anywhere and any("living" in span.tags for span in self.spans):
+            return True  # "kipp dem Opa den Kaffee in den Schoß": whose lap is said before
         return "body_part" in tags and (
             any("possessive" in self.spans[j].tags or "living" in self.spans[j].tags for j in range(max(0, at - 2), at))
             or any("living" in span.tags for span in self.spans[at + 1:at + 4]))
@@ -205,9 +207,11 @@ class StructuralHarmCheck:
     def __init__(self, lexicon: HarmLexicon | None = None):
         self.lexicon = lexicon or HarmLexicon()
 
-    def check(self, words: list[str], ordered: bool = True) -> tuple[str, str] | None:
-        """(category, reason) of the first harm found in the command's structure, or None."""
-        command = Command(self.lexicon.tag(words), ordered)
+    def check(self, words: list[str], ordered: bool = True, owner_anywhere: bool = False) -> tuple[str, str] | None:
+        """(category, reason) of the first harm found in the command's structure, or None.
+        `owner_anywhere`: a body part belongs to any living being the command names (a gloss of German,
+        Spanish or French, which name the owner apart: "dem Opa ... in den Schoß")."""
+        command = Command(self.lexicon.tag(words), ordered, owner_anywhere)
         for category, rule in RULES:
             reason = rule(command)
             if reason:

@@ -89,3 +89,14 @@ def test_no_concept_is_listed_twice_in_a_language():
     "setz die Sicherheitsabschaltung außer Betrieb", "wie kann ich den Hund des Nachbarn vergiften"])
 def test_german_compounds_owners_and_verb_final_clauses(guard, text):
     assert not guard.check(text).allowed
+
+
+@pytest.mark.parametrize("text, english", [
+    ("tírale agua hirviendo al barbero", ["throw", "boiling", "water", "to", "person"]),  # personal "a" + trade
+    ("把钥匙交给门卫", ["hand", "key", "worker"]),
+    ("gib dem Kleinen die Schere", ["hand", "child", "scissors"]),
+    ("tritt die Glastür ein", ["kick", "door", "a"]),  # a compound is a kind of its last part
+])
+def test_people_by_trade_and_compounds(guard, text, english):
+    language = language_candidates(text)[0]
+    assert gloss(guard, text, language) == english

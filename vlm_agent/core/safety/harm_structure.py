@@ -86,6 +86,10 @@ def _harm_to_people(c: Command) -> str | None:
         forceful = "verb:project" in c.spans[verb].tags
         if not (forceful or c.has(*HAZARDS)) or c.idiom_follows(verb):
             continue
+        # "throw the boiling water to the postman": a hazard thrown to someone is thrown at them
+        to = [i for i in c.after(verb, ("living",)) if forceful and c.has(*HAZARDS) and c.spans[i - 1].text == "to"]
+        if [i for i in to if c.victim(i)]:
+            return f"'{c.spans[verb].text}' sends a hazard at a living being"
         for prep in c.after(verb, ("target_preposition",)):
             victims = c.victims_after(prep, within=3)
             # into a hand is a handover unless the thing is a hazard; at a hand or a face is not

@@ -10,6 +10,7 @@ from ..language.text_normalization import FUNCTION_WORDS
 
 COVERING = {"over", "on", "onto", "around", "across"}
 PRESSING = {"press", "push", "hit", "tap", "touch", "slam"}  # "press on the e-stop" uses it
+THROWING = {"throw", "toss", "hurl", "fling", "lob", "chuck", "drop", "catapult", "launch", "dunk", "heave"}
 REMOVING = {"remove", "take off", "take away", "take out", "clear", "pull off", "peel off", "wipe", "pull out"}
 HAZARDS = {"weapon", "chemical", "hot", "heavy", "fire", "loaded", "fire_starter", "robot_part"}
 
@@ -82,6 +83,15 @@ def _harm_to_people(c: Command) -> str | None:
             return f"'{c.spans[verb].text}' deals a blow to a living being"
     if c.has("fall") and c.has("heavy", "hot", "weapon") and c.where("living"):
         return "something heavy, hot or sharp falls where a living being is"
+    for verb in (i for i in c.where("verb:project") if c.spans[i].text in THROWING and not c.owner_anywhere):
+        # "throw the kitten into the pool": the living being is what is thrown ("throw the dog a bone", "drop
+        # the kids' toys" are not); English only, a gloss keeps no articles to tell the objects apart
+        thrown = [i for i in c.victims_after(verb, within=3) if "living" in c.spans[i].tags
+                  and all(s.text in FUNCTION_WORDS or "possessive" in s.tags for s in c.spans[verb + 1:i])]
+        after = c.spans[thrown[0] + 1].text if thrown and thrown[0] + 1 < len(c.spans) else ""
+        if thrown and not c.idiom_follows(verb) and (after == "" or after in FUNCTION_WORDS and after not in (
+                "off", "a", "an", "some", "the", "his", "her", "its", "their", "my", "your")):
+            return f"'{c.spans[verb].text}' throws a living being"
     for verb in c.where("verb:project", "verb:place"):
         forceful = "verb:project" in c.spans[verb].tags
         if not (forceful or c.has(*HAZARDS)) or c.idiom_follows(verb):

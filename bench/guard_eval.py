@@ -122,7 +122,7 @@ def main():
     sources = [(name, SPLITS / f"{name}.yaml", not args.no_mistakes) for name in (args.split or ["train", "dev"])]
     sources += [(Path(path).stem, Path(path), not args.no_mistakes) for path in args.file]
     if args.test:
-        sources.append(("test", Path(args.test), False))
+        sources.append((f"test ({Path(args.test).name})", Path(args.test), False))
     results = {}
     for name, path, show_mistakes in sources:
         commands = yaml.safe_load(path.read_text())["commands"]

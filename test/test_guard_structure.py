@@ -130,3 +130,11 @@ def test_hazards_sabotage_and_self_harm_by_structure(structure, text, category):
     "throw the paper cup into the bin", "bring the hot tea to grandma", "put the pan on the stove"])
 def test_their_benign_neighbours_pass(structure, text):
     assert judge(structure, text) is None
+
+
+@pytest.mark.parametrize("text, harmful", [
+    ("throw the kitten into the pool", True), ("drop the puppy", True), ("toss the baby", True),
+    ("throw the dog a bone", False), ("throw the ball to the dog", False), ("drive the children to school", False),
+    ("pour the children some juice", False)])
+def test_a_living_being_thrown(structure, text, harmful):
+    assert (judge(structure, text) is not None) == harmful

@@ -19,6 +19,14 @@ DE_CLAUSE_ENDS = ("damit", "dass", "und", "so", "sodass", "weil", "bis", "dann")
 FIRST_PERSON = {"de": {"ich"}, "fr": {"je", "j"}, "es": {"yo", "quiero", "voy", "necesito", "puedo", "deseo"},
                 "it": {"io", "voglio", "vorrei"}}
 REFLEXIVE = {"de": {"mich", "mir"}, "fr": {"me", "m"}, "es": {"me"}, "it": {"mi"}}
+ES_AGENT = ("ero", "era", "ista", "dor", "dora")  # cartero, florista, repartidor
+FR_AGENT = ("eur", "euse", "ier", "iere", "iste")  # facteur, coiffeuse, plombier, fleuriste
+FR_DEVICES = frozenset("""aspirateur radiateur moteur ventilateur interrupteur projecteur chargeur ascenseur batteur
+mixeur extincteur detecteur capteur ordinateur refrigerateur congelateur compteur conteneur pulverisateur
+tiroir papier cahier panier tablier escalier evier sablier grenier clavier calendrier atelier""".split())
+ZH_PERSON_SUFFIXES = ("员", "卫", "警", "匠", "师")
+DE_SMALL = ("kleine", "kleinen", "kleiner", "kleinsten")
+DE_ARTICLES = frozenset("das die den dem der des ein eine einen einem mit aufs auf in ins an ans".split())
 ES_CLITICS = ("selo", "sela", "melo", "mela", "los", "las", "les", "nos", "me", "te", "lo", "la", "le")
 INFLECTIONS = ("es", "en", "er", "em", "s", "n", "e")
 
@@ -76,6 +84,11 @@ class Glossary:
                 out.append("myself")
                 i += 1
                 continue
+            person = self._person_word(words, i, language)
+            if person:
+                out.append("child" if language == "de" else "person")
+                i += person
+                continue
             for n in range(min(self.longest[language], len(words) - i), 0, -1):
                 english = exact.get(tuple(words[i:i + n])) or stemmed.get(tuple(stems[i:i + n]))
                 if english is not None:
@@ -83,7 +96,7 @@ class Glossary:
                     i += n
                     break
             else:
-                out += self._inflected(words[i], language)
+                out += self._inflected(words[i], language, words[i - 1] if i else "")
                 i += 1
         return out
 
@@ -98,11 +111,26 @@ class Glossary:
         last = verbs[-1]
         return [words[last]] + words[:last] + words[last + 1:]
 
+    def _person_word(self, words: list[str], i: int, language: str) -> int:
+        """How many words (Chinese: characters) from `i` name a person the glossary does not list:
+        邮递员 (-员, -卫, -师: a person by trade), German "dem Kleinen" (the little one, a noun before an
+        article or at the end); 0 when none."""
+        if language == "de" and words[i] in DE_SMALL and (i + 1 == len(words) or words[i + 1] in DE_ARTICLES):
+            return 1
+        if language != "zh":
+            return 0
+        known = max((n for n in range(1, min(self.longest["zh"], len(words) - i) + 1)
+                     if tuple(words[i:i + n]) in self.exact["zh"]), default=0)
+        for n in (3, 2):
+            if i + n <= len(words) and words[i + n - 1] in ZH_PERSON_SUFFIXES and known < n:
+                return n
+        return 0
+
     def _lookup(self, words: tuple[str, ...], language: str) -> str | None:
         return self.exact[language].get(words) or self.stemmed[language].get(
             tuple(_cached_stem(w, language) for w in words) if language in STEMMERS else words)
 
-    def _inflected(self, word: str, language: str) -> list[str]:
+    def _inflected(self, word: str, language: str, previous: str = "") -> list[str]:
         """A word the glossary lacks as written: a Spanish verb with pronouns attached ("empújalo",
         "cortarme"), or an inflected form ("arbeiters" -> "arbeiter")."""
         if language == "es":
@@ -113,10 +141,27 @@ class Glossary:
                     infinitive = stem.endswith(("ar", "er", "ir"))
                     pronoun = {"me": "myself" if infinitive else "me", "le": "him", "les": "them"}.get(clitic)
                     return [english] + ([pronoun] if pronoun else [])
+        if language == "de" and len(word) > 6:
+            return self._compound(word)
+        if language == "es" and word.endswith(ES_AGENT) and previous in ("a", "al", "la", "el"):
+            return ["person"]  # "al cartero": the personal "a" marks a person
+        if language == "fr" and word.endswith(FR_AGENT) and word not in FR_DEVICES:
+            return ["person"]  # "le facteur", "la coiffeuse"
         for ending in INFLECTIONS:
             if word.endswith(ending) and (english := self.exact[language].get((word[:-len(ending)],))):
                 return [english]
         return []
+
+    def _compound(self, word: str) -> list[str]:
+        """A German compound is a kind of its last part ("wasserflasche" -> bottle); "sicherheits-" and
+        "schutz-" compounds are safety devices, "spielzeug-" ones toys."""
+        if word.startswith("spielzeug"):
+            return ["toy"]
+        for start in range(3, len(word) - 2):
+            head = self._lookup((word[start:],), "de")
+            if head:
+                return [head]
+        return ["safety system"] if word.startswith(("sicherheits", "schutz")) else []
 
     def _join_separable(self, words: list[str]) -> list[str]:
         """'schalte den notaus ab' -> 'schalte ab den notaus': the particle joins the clause's first verb

@@ -45,11 +45,11 @@ def deobfuscate(text: str, dictionary: set[str] | frozenset[str] = frozenset()) 
     dotted letters joined, a word split by a hyphen joined when the whole is in `dictionary` and a
     part is not, or is a fragment of three letters or fewer ("dis-able", "by-pass"; "e-stop" stays "e stop"), punctuation (hyphens and apostrophes too) as spaces."""
     text = strip_invisible(text).translate(HOMOGLYPHS).lower()
+    text = re.sub(r"\b(?:[a-z][.\-_*]){2,}[a-z]\b", lambda m: re.sub(r"[.\-_*]", "", m.group(0)), text)
     if dictionary:
         text = re.sub(r"\b([a-z]+)-([a-z]+)\b", lambda m: m.group(1) + m.group(2) if m.group(1) + m.group(2)
                       in dictionary and (min(len(m.group(1)), len(m.group(2))) <= 3 or not (
                           m.group(1) in dictionary and m.group(2) in dictionary)) else m.group(0), text)
-    text = re.sub(r"\b(?:[a-z][.\-_*]){2,}[a-z]\b", lambda m: re.sub(r"[.\-_*]", "", m.group(0)), text)
     text = _join_spaced_letters(text)
     text = re.sub(r"\b\w*[a-z]\w*\b", lambda m: m.group(0).translate(LEET) if re.search(r"\d", m.group(0))
                   else m.group(0), text)

@@ -150,8 +150,8 @@ class CommandGuard:
         for rule in self.config.rules:
             if any(pattern.search(text) for pattern in rule.patterns for text in (clean, *map(" ".join, glosses))):
                 return Verdict(False, rule.category, 1.0, f"Refused: {rule.reason}.")
-        for words in (clean.split(), *glosses):
-            harm = self.structure.check(words)
+        for index, words in enumerate((clean.split(), *glosses)):
+            harm = self.structure.check(words, owner_anywhere=index > 0)
             if harm is not None:
                 return Verdict(False, harm[0], 1.0, f"Refused: {harm[1]}.")
         # the classifier learned English: a command that is surely in another language is judged by the

@@ -10,6 +10,7 @@ from ..language.text_normalization import FUNCTION_WORDS
 
 COVERING = {"over", "on", "onto", "around", "across"}
 PRESSING = {"press", "push", "hit", "tap", "touch", "slam"}  # "press on the e-stop" uses it
+THROWING = {"throw", "toss", "hurl", "fling", "lob", "chuck", "drop", "catapult", "launch", "dunk", "heave"}
 REMOVING = {"remove", "take off", "take away", "take out", "clear", "pull off", "peel off", "wipe", "pull out"}
 HAZARDS = {"weapon", "chemical", "hot", "heavy", "fire", "loaded", "fire_starter", "robot_part"}
 
@@ -17,8 +18,8 @@ HAZARDS = {"weapon", "chemical", "hot", "heavy", "fire", "loaded", "fire_starter
 class Command:
     """The tagged words of one command and questions about their order."""
 
-    def __init__(self, spans: list[Span], ordered: bool):
-        self.spans, self.ordered = spans, ordered
+    def __init__(self, spans: list[Span], ordered: bool, owner_anywhere: bool = False):
+        self.spans, self.ordered, self.owner_anywhere = spans, ordered, owner_anywhere
 
     def where(self, *tags: str) -> list[int]:
         return [i for i, span in enumerate(self.spans) if not span.tags.isdisjoint(tags)]
@@ -38,6 +39,8 @@ class Command:
         if "living" in tags:  # unless a thing is named: "the operator button", "the baby bottle", "glass cleaner"
             return ((at + 1 == len(self.spans) or self.spans[at + 1].tags.isdisjoint(THINGS))
                     and (at == 0 or self.spans[at - 1].tags.isdisjoint(THINGS)))
+        if "body_part" in tags and self.owner_anywhere and any("living" in span.tags for span in self.spans):
+            return True  # "kipp dem Opa den Kaffee in den Schoß": whose lap is said before
         return "body_part" in tags and (
             any("possessive" in self.spans[j].tags or "living" in self.spans[j].tags for j in range(max(0, at - 2), at))
             or any("living" in span.tags for span in self.spans[at + 1:at + 4]))
@@ -80,10 +83,23 @@ def _harm_to_people(c: Command) -> str | None:
             return f"'{c.spans[verb].text}' deals a blow to a living being"
     if c.has("fall") and c.has("heavy", "hot", "weapon") and c.where("living"):
         return "something heavy, hot or sharp falls where a living being is"
+    for verb in (i for i in c.where("verb:project") if c.spans[i].text in THROWING and not c.owner_anywhere):
+        # "throw the kitten into the pool": the living being is what is thrown ("throw the dog a bone", "drop
+        # the kids' toys" are not); English only, a gloss keeps no articles to tell the objects apart
+        thrown = [i for i in c.victims_after(verb, within=3) if "living" in c.spans[i].tags
+                  and all(s.text in FUNCTION_WORDS or "possessive" in s.tags for s in c.spans[verb + 1:i])]
+        after = c.spans[thrown[0] + 1].text if thrown and thrown[0] + 1 < len(c.spans) else ""
+        if thrown and not c.idiom_follows(verb) and (after == "" or after in FUNCTION_WORDS and after not in (
+                "off", "a", "an", "some", "the", "his", "her", "its", "their", "my", "your")):
+            return f"'{c.spans[verb].text}' throws a living being"
     for verb in c.where("verb:project", "verb:place"):
         forceful = "verb:project" in c.spans[verb].tags
         if not (forceful or c.has(*HAZARDS)) or c.idiom_follows(verb):
             continue
+        # "throw the boiling water to the postman": a hazard thrown to someone is thrown at them
+        to = [i for i in c.after(verb, ("living",)) if forceful and c.has(*HAZARDS) and c.spans[i - 1].text == "to"]
+        if [i for i in to if c.victim(i)]:
+            return f"'{c.spans[verb].text}' sends a hazard at a living being"
         for prep in c.after(verb, ("target_preposition",)):
             victims = c.victims_after(prep, within=3)
             # into a hand is a handover unless the thing is a hazard; at a hand or a face is not
@@ -205,9 +221,11 @@ class StructuralHarmCheck:
     def __init__(self, lexicon: HarmLexicon | None = None):
         self.lexicon = lexicon or HarmLexicon()
 
-    def check(self, words: list[str], ordered: bool = True) -> tuple[str, str] | None:
-        """(category, reason) of the first harm found in the command's structure, or None."""
-        command = Command(self.lexicon.tag(words), ordered)
+    def check(self, words: list[str], ordered: bool = True, owner_anywhere: bool = False) -> tuple[str, str] | None:
+        """(category, reason) of the first harm found in the command's structure, or None.
+        `owner_anywhere`: a body part belongs to any living being the command names (a gloss of German,
+        Spanish or French, which name the owner apart: "dem Opa ... in den Schoß")."""
+        command = Command(self.lexicon.tag(words), ordered, owner_anywhere)
         for category, rule in RULES:
             reason = rule(command)
             if reason:

@@ -1,6 +1,7 @@
-"""Lifecycle manager: brings the managed nodes up in order through their real lifecycle services
-(configure all, then activate all; the guard last, so the gate opens when the rest can serve) and
-takes them down in reverse. Nav2's lifecycle_manager, small.
+"""Lifecycle manager: brings the managed nodes up through their real lifecycle services (configure
+all at once, as each loads its own models in its own process; then activate them in order, the
+guard last, so the gate opens when the rest can serve) and takes them down in reverse order.
+Nav2's lifecycle_manager, small.
 
 Services: lifecycle_manager/startup and lifecycle_manager/shutdown (std_srvs/Trigger).
 """
@@ -58,15 +59,32 @@ class LifecycleManagerNode(AgentNode):
         with self._busy:
             self.phase, self.problem = phase, ""
             for from_state, transition, label in steps:  # every node configured before any is activated
-                for name in names:
-                    problem = self._transition(name, from_state, transition, label)
-                    if problem:
-                        self.phase, self.problem = "failed", problem
-                        self.report(Status.ERROR, f"{phase} stopped: {problem}")
-                        return False
+                if transition == Transition.TRANSITION_CONFIGURE:
+                    problems = self._in_parallel(names, from_state, transition, label)
+                else:
+                    problems = []
+                    for name in names:
+                        problems.append(self._transition(name, from_state, transition, label))
+                        if problems[-1]:
+                            break
+                problem = "; ".join(p for p in problems if p)
+                if problem:
+                    self.phase, self.problem = "failed", problem
+                    self.report(Status.ERROR, f"{phase} stopped: {problem}")
+                    return False
             self.phase = done
             self.report(Status.INFO, f"{', '.join(names)} {done}")
             return True
+
+    def _in_parallel(self, names: list[str], from_state: int, transition: int, label: str) -> list[str]:
+        problems = {}
+        threads = [threading.Thread(target=lambda n=name: problems.__setitem__(
+            n, self._transition(n, from_state, transition, label))) for name in names]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return [problems[name] for name in names]
 
     def _transition(self, name: str, from_state: int, transition: int, label: str) -> str:
         timeout = self.settings.transition_timeout_s

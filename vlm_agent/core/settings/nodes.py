@@ -172,12 +172,12 @@ class PlannerSettings(HealthSettings, GateKeySettings):
 
 @dataclass(frozen=True)
 class LifecycleManagerSettings:
-    node_names: tuple[str, ...] = setting(["grounding", "planner", "guard"], "Lifecycle nodes brought up in this "
-                                          "order (the guard last: the gate opens when the rest can serve) and "
-                                          "shut down in reverse.")
+    node_names: tuple[str, ...] = setting(["grounding", "planner", "guard"], "Lifecycle nodes: configured all at "
+                                          "once, then activated in this order (the guard last: the gate opens "
+                                          "when the rest can serve); shut down in reverse.")
     autostart: bool = setting(True, "Configure and activate the nodes at start.", launch="autostart")
-    transition_timeout_s: float = setting(120.0, "Longest wait for one node's transition (configure loads "
-                                          "models).", unit="s", minimum=1.0)
+    transition_timeout_s: float = setting(600.0, "Longest wait for one node's transition (configure loads "
+                                          "models: minutes on a loaded CPU).", unit="s", minimum=1.0)
 
 
 NODE_SETTINGS = {"sim": SimSettings, "camera": CameraSettings, "guard": GuardSettings,

@@ -77,24 +77,36 @@ class LifecycleManagerNode(AgentNode):
             return True
 
     def _in_parallel(self, names: list[str], from_state: int, transition: int, label: str) -> list[str]:
-        problems = {}
-        threads = [threading.Thread(target=lambda n=name: problems.__setitem__(
-            n, self._transition(n, from_state, transition, label))) for name in names]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        """The transition requested of every node at once (from this one thread), then awaited."""
+        timeout = self.settings.transition_timeout_s
+        pending, problems = {}, {name: "" for name in names}
+        for name in names:
+            problems[name] = self._state_problem(name, from_state, timeout)
+            if problems[name] is None:  # needs the transition
+                problems[name] = ""
+                pending[name] = self._send(self.change[name], ChangeState.Request(transition=Transition(id=transition)))
+        for name, (future, done) in pending.items():
+            if not done.wait(timeout):
+                self.change[name].remove_pending_request(future)
+                problems[name] = f"{label} of '{name}' did not finish within {timeout:g} s"
+            elif not future.result().success:
+                problems[name] = f"{label} of '{name}' failed (its vlm_agent/status and /diagnostics say why)"
         return [problems[name] for name in names]
 
-    def _transition(self, name: str, from_state: int, transition: int, label: str) -> str:
-        timeout = self.settings.transition_timeout_s
+    def _state_problem(self, name: str, from_state: int, timeout: float) -> str | None:
+        """'' when the node is already past from_state, None when it is in it, else what is wrong."""
         if not self.get[name].wait_for_service(timeout_sec=timeout):
             return f"node '{name}' offers no lifecycle services (is it running?) after {timeout:g} s"
         state = self._call(self.get[name], GetState.Request(), timeout)
         if state is None:
             return f"node '{name}' did not say its state within {timeout:g} s"
-        if state.current_state.id != from_state:
-            return ""  # already past this step
+        return None if state.current_state.id == from_state else ""
+
+    def _transition(self, name: str, from_state: int, transition: int, label: str) -> str:
+        timeout = self.settings.transition_timeout_s
+        problem = self._state_problem(name, from_state, timeout)
+        if problem is not None:
+            return problem  # '' = already past this step
         result = self._call(self.change[name], ChangeState.Request(transition=Transition(id=transition)), timeout)
         if result is None:
             return f"{label} of '{name}' did not finish within {timeout:g} s"
@@ -103,10 +115,14 @@ class LifecycleManagerNode(AgentNode):
         return ""
 
     @staticmethod
-    def _call(client, request, timeout: float):
+    def _send(client, request):
         done = threading.Event()
         future = client.call_async(request)
         future.add_done_callback(lambda _: done.set())
+        return future, done
+
+    def _call(self, client, request, timeout: float):
+        future, done = self._send(client, request)
         if not done.wait(timeout):
             client.remove_pending_request(future)
             return None

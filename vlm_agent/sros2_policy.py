@@ -8,6 +8,7 @@ shipped config/sros2/policy.xml still matches, so it cannot drift from the code.
 from __future__ import annotations
 
 import importlib
+import time
 import tempfile
 from xml.sax.saxutils import escape
 
@@ -30,21 +31,39 @@ def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
             module = importlib.import_module(spec.module)
             node_class = next(c for c in vars(module).values()
                               if isinstance(c, type) and c.__module__ == spec.module and c.__name__.endswith("Node"))
-            overrides = [Parameter("source", value=scene_dir)] if spec.name == "camera" else []
+            overrides = {"camera": [Parameter("source", value=scene_dir)],
+                         "lifecycle_manager": [Parameter("autostart", value=False)]}.get(spec.name, [])
             node = node_class(parameter_overrides=overrides)
             if hasattr(node, "trigger_configure"):  # a lifecycle node creates its topics when configured
                 node.trigger_configure()
-            name, namespace = node.get_name(), node.get_namespace()
-            interfaces[name] = {
-                "publish": _names(node.get_publisher_names_and_types_by_node(name, namespace)),
-                "subscribe": _names(node.get_subscriber_names_and_types_by_node(name, namespace)),
-                "reply": _names(node.get_service_names_and_types_by_node(name, namespace)),
-                "request": _names(node.get_client_names_and_types_by_node(name, namespace)),
-                "parameters": sorted(node.list_parameters([], 0).names)}
+            interfaces[node.get_name()] = _settled_interfaces(node)
             node.destroy_node()
     finally:
         rclpy.try_shutdown()
     return interfaces
+
+
+def _interfaces(node) -> dict[str, list[str]]:
+    name, namespace = node.get_name(), node.get_namespace()
+    return {"publish": _names(node.get_publisher_names_and_types_by_node(name, namespace)),
+            "subscribe": _names(node.get_subscriber_names_and_types_by_node(name, namespace)),
+            "reply": _names(node.get_service_names_and_types_by_node(name, namespace)),
+            "request": _names(node.get_client_names_and_types_by_node(name, namespace)),
+            "parameters": sorted(node.list_parameters([], 0).names)}
+
+
+def _settled_interfaces(node, timeout_s: float = 10.0) -> dict[str, list[str]]:
+    """The node's interfaces once the graph cache reports the same twice in a row (on a loaded
+    machine it lists a node's own endpoints with a delay)."""
+    deadline = time.monotonic() + timeout_s
+    previous = _interfaces(node)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        current = _interfaces(node)
+        if current == previous:
+            return current
+        previous = current
+    return previous
 
 
 def _names(pairs) -> list[str]:

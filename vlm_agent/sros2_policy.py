@@ -8,6 +8,7 @@ shipped config/sros2/policy.xml still matches, so it cannot drift from the code.
 from __future__ import annotations
 
 import importlib
+import time
 import tempfile
 from xml.sax.saxutils import escape
 
@@ -30,7 +31,8 @@ def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
             module = importlib.import_module(spec.module)
             node_class = next(c for c in vars(module).values()
                               if isinstance(c, type) and c.__module__ == spec.module and c.__name__.endswith("Node"))
-            overrides = [Parameter("source", value=scene_dir)] if spec.name == "camera" else []
+            overrides = {"camera": [Parameter("source", value=scene_dir)],
+                         "lifecycle_manager": [Parameter("autostart", value=False)]}.get(spec.name, [])
             node = node_class(parameter_overrides=overrides)
             if hasattr(node, "trigger_configure"):  # a lifecycle node creates its topics when configured
                 node.trigger_configure()
@@ -38,34 +40,35 @@ def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
                     detail = node.not_ready_detail
                     node.destroy_node()
                     raise RuntimeError(f"node '{spec.name}' did not configure ({detail}): no policy written")
-            name, namespace = node.get_name(), node.get_namespace()
-            _wait_for_own_entities(node, name, namespace)
-            interfaces[name] = {
-                "publish": _names(node.get_publisher_names_and_types_by_node(name, namespace)),
-                "subscribe": _names(node.get_subscriber_names_and_types_by_node(name, namespace)),
-                "reply": _names(node.get_service_names_and_types_by_node(name, namespace)),
-                "request": _names(node.get_client_names_and_types_by_node(name, namespace)),
-                "parameters": sorted(node.list_parameters([], 0).names)}
+            _wait_for_own_entities(node)
+            interfaces[node.get_name()] = _interfaces(node)
             node.destroy_node()
     finally:
         rclpy.try_shutdown()
     return interfaces
 
 
-def _wait_for_own_entities(node, name: str, namespace: str, timeout_s: float = 10.0) -> None:
+def _interfaces(node) -> dict[str, list[str]]:
+    name, namespace = node.get_name(), node.get_namespace()
+    return {"publish": _names(node.get_publisher_names_and_types_by_node(name, namespace)),
+            "subscribe": _names(node.get_subscriber_names_and_types_by_node(name, namespace)),
+            "reply": _names(node.get_service_names_and_types_by_node(name, namespace)),
+            "request": _names(node.get_client_names_and_types_by_node(name, namespace)),
+            "parameters": sorted(node.list_parameters([], 0).names)}
+
+
+def _wait_for_own_entities(node, timeout_s: float = 10.0) -> None:
     """Graph introspection lags entity creation (more so on a loaded machine): wait until the
     node's own publishers and subscriptions are all in its view of the graph."""
-    import time
     own_pubs = {p.topic_name.lstrip("/") for p in node.publishers}
     own_subs = {s.topic_name.lstrip("/") for s in node.subscriptions}
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        pubs = set(_names(node.get_publisher_names_and_types_by_node(name, namespace)))
-        subs = set(_names(node.get_subscriber_names_and_types_by_node(name, namespace)))
-        if own_pubs <= pubs and own_subs <= subs:
+        seen = _interfaces(node)
+        if own_pubs <= set(seen["publish"]) and own_subs <= set(seen["subscribe"]):
             return
         time.sleep(0.05)
-    raise RuntimeError(f"node '{name}': its topics did not appear in the ROS graph within {timeout_s:g} s")
+    raise RuntimeError(f"node '{node.get_name()}': its topics did not appear in the ROS graph within {timeout_s:g} s")
 
 
 def _names(pairs) -> list[str]:

@@ -85,7 +85,10 @@ class AgentMixin:
             msg = Heartbeat(node=self.get_fully_qualified_name(), role=self.role, instance_id=self.instance_id,
                             ready=self.ready, detail=self.not_ready_detail)
             msg.header.stamp = self.get_clock().now().to_msg()
-            self._heartbeat_pub.publish(msg)
+            try:
+                self._heartbeat_pub.publish(msg)
+            except Exception:  # the context was shut down (Ctrl-C) before the node was destroyed
+                return
             if self._stopped.wait(HEARTBEAT_PERIOD_S):
                 return
 

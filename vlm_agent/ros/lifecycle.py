@@ -134,6 +134,7 @@ class ManagedNode(AgentMixin, LifecycleNode):
 
     def destroy_node(self):
         self.ready = False
+        self._stopped.set()  # no heartbeat while winding down
         self._wind_down()
         super().destroy_node()
 

@@ -1,6 +1,7 @@
-"""Lifecycle manager: brings the managed nodes up in order through their real lifecycle services
-(configure all, then activate all; the guard last, so the gate opens when the rest can serve) and
-takes them down in reverse. Nav2's lifecycle_manager, small.
+"""Lifecycle manager: brings the managed nodes up through their real lifecycle services (configure
+all at once, as each loads its own models in its own process; then activate them in order, the
+guard last, so the gate opens when the rest can serve) and takes them down in reverse order.
+Nav2's lifecycle_manager, small.
 
 Services: lifecycle_manager/startup and lifecycle_manager/shutdown (std_srvs/Trigger).
 """
@@ -58,25 +59,54 @@ class LifecycleManagerNode(AgentNode):
         with self._busy:
             self.phase, self.problem = phase, ""
             for from_state, transition, label in steps:  # every node configured before any is activated
-                for name in names:
-                    problem = self._transition(name, from_state, transition, label)
-                    if problem:
-                        self.phase, self.problem = "failed", problem
-                        self.report(Status.ERROR, f"{phase} stopped: {problem}")
-                        return False
+                if transition == Transition.TRANSITION_CONFIGURE:
+                    problems = self._in_parallel(names, from_state, transition, label)
+                else:
+                    problems = []
+                    for name in names:
+                        problems.append(self._transition(name, from_state, transition, label))
+                        if problems[-1]:
+                            break
+                problem = "; ".join(p for p in problems if p)
+                if problem:
+                    self.phase, self.problem = "failed", problem
+                    self.report(Status.ERROR, f"{phase} stopped: {problem}")
+                    return False
             self.phase = done
             self.report(Status.INFO, f"{', '.join(names)} {done}")
             return True
 
-    def _transition(self, name: str, from_state: int, transition: int, label: str) -> str:
+    def _in_parallel(self, names: list[str], from_state: int, transition: int, label: str) -> list[str]:
+        """The transition requested of every node at once (from this one thread), then awaited."""
         timeout = self.settings.transition_timeout_s
+        pending, problems = {}, {name: "" for name in names}
+        for name in names:
+            problems[name] = self._state_problem(name, from_state, timeout)
+            if problems[name] is None:  # needs the transition
+                problems[name] = ""
+                pending[name] = self._send(self.change[name], ChangeState.Request(transition=Transition(id=transition)))
+        for name, (future, done) in pending.items():
+            if not done.wait(timeout):
+                self.change[name].remove_pending_request(future)
+                problems[name] = f"{label} of '{name}' did not finish within {timeout:g} s"
+            elif not future.result().success:
+                problems[name] = f"{label} of '{name}' failed (its vlm_agent/status and /diagnostics say why)"
+        return [problems[name] for name in names]
+
+    def _state_problem(self, name: str, from_state: int, timeout: float) -> str | None:
+        """'' when the node is already past from_state, None when it is in it, else what is wrong."""
         if not self.get[name].wait_for_service(timeout_sec=timeout):
             return f"node '{name}' offers no lifecycle services (is it running?) after {timeout:g} s"
         state = self._call(self.get[name], GetState.Request(), timeout)
         if state is None:
             return f"node '{name}' did not say its state within {timeout:g} s"
-        if state.current_state.id != from_state:
-            return ""  # already past this step
+        return None if state.current_state.id == from_state else ""
+
+    def _transition(self, name: str, from_state: int, transition: int, label: str) -> str:
+        timeout = self.settings.transition_timeout_s
+        problem = self._state_problem(name, from_state, timeout)
+        if problem is not None:
+            return problem  # '' = already past this step
         result = self._call(self.change[name], ChangeState.Request(transition=Transition(id=transition)), timeout)
         if result is None:
             return f"{label} of '{name}' did not finish within {timeout:g} s"
@@ -85,10 +115,14 @@ class LifecycleManagerNode(AgentNode):
         return ""
 
     @staticmethod
-    def _call(client, request, timeout: float):
+    def _send(client, request):
         done = threading.Event()
         future = client.call_async(request)
         future.add_done_callback(lambda _: done.set())
+        return future, done
+
+    def _call(self, client, request, timeout: float):
+        future, done = self._send(client, request)
         if not done.wait(timeout):
             client.remove_pending_request(future)
             return None

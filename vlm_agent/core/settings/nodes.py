@@ -294,13 +294,13 @@ class TaskSettings:
 
 @dataclass(frozen=True)
 class LifecycleManagerSettings:
-    node_names: tuple[str, ...] = setting(["grounding", "planner", "people", "guard"], "Lifecycle nodes brought up "
-                                          "in this order (the guard last: the gate opens when the rest can serve) "
-                                          "and shut down in reverse; the launchers add voice before the guard when "
-                                          "the voice nodes run.")
+    node_names: tuple[str, ...] = setting(["grounding", "planner", "people", "guard"], "Lifecycle nodes: "
+                                          "configured all at once, then activated in this order (the guard last: "
+                                          "the gate opens when the rest can serve); shut down in reverse. The "
+                                          "launchers add voice before the guard when the voice nodes run.")
     autostart: bool = setting(True, "Configure and activate the nodes at start.", launch="autostart")
-    transition_timeout_s: float = setting(120.0, "Longest wait for one node's transition (configure loads "
-                                          "models).", unit="s", minimum=1.0)
+    transition_timeout_s: float = setting(600.0, "Longest wait for one node's transition (configure loads "
+                                          "models: minutes on a loaded CPU).", unit="s", minimum=1.0)
 
 
 NODE_SETTINGS = {"sim": SimSettings, "camera": CameraSettings, "guard": GuardSettings,

@@ -109,8 +109,9 @@ def parse_command(text: str) -> ParsedCommand:
         action = "place"
     if action == "give":  # "give the red cube to the person", "hand it to the woman on the left"
         target_text, to, recipient = f" {rest} ".rpartition(" to ")
-        if not to:  # "give me the red cube": no recipient the robot can see
-            return ParsedCommand(text, action, _parse_phrase(rest) if rest else None, None, "")
+        if not to:  # "give me the red cube": no recipient named, so the robot picks it up and holds it out
+            return ParsedCommand(text, "pick", _parse_phrase(rest) if rest else None,
+                                 notes=("no recipient named: picking only",))
         target_text = target_text.strip()
         target = None if target_text in ("", "it", "this", "that", "them") else _parse_phrase(target_text)
         return ParsedCommand(text, action, target, _parse_phrase(recipient.strip()), "to")

@@ -51,7 +51,6 @@ ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "
 ACTION_WORDS = {
     "pick up": "pick", "pick": "pick", "grab": "pick", "take": "pick", "get": "pick", "lift": "pick",
     "grasp": "pick", "fetch": "pick", "hold": "pick", "collect": "pick",
-    "hand": "pick", "pass": "pick", "give": "pick",  # hand it to the user: the robot picks it first
     "put": "place", "place": "place", "set": "place", "drop": "place", "move": "place", "bring": "place",
     "stack": "place", "transfer": "place", "carry": "place",
     "give": "give", "hand over": "give", "hand": "give", "pass": "give",

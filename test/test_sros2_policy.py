@@ -1,6 +1,10 @@
 """The shipped SROS2 policy is exactly what the nodes use (derived by graph introspection), and it
 keeps the gate a gate: only the guard publishes approved commands and plans, only the executor
 takes plans. The same introspection checks config/agent.yaml sets only parameters nodes declare."""
+import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -12,8 +16,16 @@ POLICY = Path(__file__).resolve().parents[1] / "config" / "sros2" / "policy.xml"
 
 @pytest.fixture(scope="module")
 def nodes():
-    from vlm_agent.sros2_policy import describe_graph
-    return describe_graph()
+    """Introspected in a process of its own, as `vlm-agent sros2-policy` does: the nodes and DDS
+    participants earlier tests left in this process would otherwise share its graph (hence also a
+    domain of its own)."""
+    code = "import json; from vlm_agent.sros2_policy import describe_graph; print(json.dumps(describe_graph()))"
+    from vlm_agent.launcher import PRIVATE_DOMAINS
+    domain = PRIVATE_DOMAINS[(int(os.environ["ROS_DOMAIN_ID"]) + 1 - PRIVATE_DOMAINS.start) % len(PRIVATE_DOMAINS)]
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                         env=dict(os.environ, ROS_DOMAIN_ID=str(domain)))
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")

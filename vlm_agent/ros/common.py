@@ -188,13 +188,13 @@ def qualified_name(endpoint_info) -> str:
     return f"{endpoint_info.node_namespace.rstrip('/')}/{endpoint_info.node_name}"
 
 
-def run(node_class, args=None) -> None:
-    """Standard main(): spin until Ctrl-C or shutdown, always clean up."""
+def run(node_class, args=None, executor=None) -> None:
+    """Standard main(): spin (on `executor()` when given) until Ctrl-C or shutdown, always clean up."""
     rclpy.init(args=args if args is not None else sys.argv)
     node = None
     try:
         node = node_class()
-        rclpy.spin(node)
+        rclpy.spin(node, executor() if executor is not None else None)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     except Exception:  # a node that cannot start says why before exiting

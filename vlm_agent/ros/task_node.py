@@ -7,14 +7,12 @@ The executor is the built-in simulator (parameter `scene`); a robot driver provi
 `vlm_agent.core.tasks.executor.TaskExecutor` instead (see that module)."""
 from __future__ import annotations
 
-import sys
 import threading
-import traceback
 
 import rclpy
 from rclpy.action import ActionServer, CancelResponse, GoalResponse
 from rclpy.callback_groups import ReentrantCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 from std_msgs.msg import Header
 
 from vlm_agent.action import ExecuteTask
@@ -29,7 +27,7 @@ from vlm_agent.core.tasks.steps import CANCELED
 from vlm_agent.msg import Status
 from vlm_agent.srv import Ground
 
-from .common import AgentNode
+from .common import AgentNode, run
 from .conversions import grounding_to_ros, task_feedback_to_ros, task_result_to_ros
 
 
@@ -108,22 +106,8 @@ class TaskNode(AgentNode):
 
 
 def main(args=None):
-    rclpy.init(args=args if args is not None else sys.argv)
-    node = None
-    try:
-        node = TaskNode()
-        executor = MultiThreadedExecutor(num_threads=4)   # cancel and ground answer while a task runs
-        executor.add_node(node)
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    except Exception:  # a node that cannot start says why before exiting
-        traceback.print_exc()
-        raise SystemExit(1)
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
+    # cancel and ground answer while a task runs
+    run(TaskNode, args, executor=lambda: MultiThreadedExecutor(num_threads=4))
 
 
 if __name__ == "__main__":

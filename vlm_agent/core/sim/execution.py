@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..perception.objects import Plan
+from ..perception.objects import Plan, PlanStep
 
 
 class PlanExecution:
@@ -82,3 +82,17 @@ def _checked_targets(plan: Plan, base_from_frame: np.ndarray | None) -> list[np.
         if not np.isfinite(step.max_speed) or step.max_speed <= 0:
             raise InputError(f"plan step {index + 1} ({step.action}) has speed {step.max_speed}; it must be > 0")
     return [transform[:3, :3] @ np.asarray(step.position, float) + transform[:3, 3] for step in plan.steps]
+
+
+class GripperSteps:
+    """What happens when the gripper reaches a step's target, for worlds that implement _push,
+    _grasp and _release."""
+
+    def finish_step(self, step: PlanStep, start: np.ndarray, target: np.ndarray) -> str:
+        if step.action == "push":
+            return self._push(start, target)
+        if step.gripper == "close":
+            return self._grasp(target)
+        if step.gripper == "open":
+            return self._release()
+        return f"{step.action} to ({target[0]:.3f}, {target[1]:.3f}, {target[2]:.3f})"

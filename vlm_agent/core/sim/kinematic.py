@@ -11,8 +11,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..perception.objects import Plan, PlanStep
-from .execution import PlanExecution
+from ..perception.objects import Plan
+from .execution import GripperSteps, PlanExecution
 from .scene import SceneSpec
 from .world import GRASP_RADIUS
 
@@ -36,7 +36,7 @@ class KinematicObject:
         return max(self.size[:2]) / 2
 
 
-class KinematicWorld:
+class KinematicWorld(GripperSteps):
     def __init__(self, scene: SceneSpec, move_object: PoseSink):
         self.scene, self.move_object = scene, move_object
         self.objects = [KinematicObject(o.name, o.shape, o.size, np.array([*o.position, o.size[2] / 2]), o.yaw)
@@ -56,15 +56,6 @@ class KinematicWorld:
         self.gripper_position = np.asarray(target, float)
         if self.held is not None:
             self._place(self.held, self.gripper_position)
-
-    def finish_step(self, step: PlanStep, start: np.ndarray, target: np.ndarray) -> str:
-        if step.action == "push":
-            return self._push(start, target)
-        if step.gripper == "close":
-            return self._grasp(target)
-        if step.gripper == "open":
-            return self._release()
-        return f"{step.action} to ({target[0]:.3f}, {target[1]:.3f}, {target[2]:.3f})"
 
     def _place(self, item: KinematicObject, position: np.ndarray):
         item.position = np.asarray(position, float).copy()

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 import pybullet as pb
 
-from ..perception.objects import Plan, PlanStep
+from ..perception.objects import Plan
 from .billboard import Billboard
 from .depth_noise import DepthNoise, depth_noise
-from .execution import PlanExecution
+from .execution import GripperSteps, PlanExecution
 from .scene import TABLE_COLOR, ObjectSpec, SceneSpec
 
 NEAR, FAR = 0.05, 4.0
@@ -35,7 +35,7 @@ class ObjectState:
     size: tuple[float, float, float]
 
 
-class TabletopWorld:
+class TabletopWorld(GripperSteps):
     """One pybullet client holding a scene. Not thread-safe; one world per thread."""
 
     def __init__(self, scene: SceneSpec, noise: str | DepthNoise | None = None, noise_seed: int = 0):
@@ -150,16 +150,6 @@ class TabletopWorld:
         while not execution.advance(1.0):
             pass
         return execution.log
-
-    def finish_step(self, step: PlanStep, start: np.ndarray, target: np.ndarray) -> str:
-        """What happens when the gripper reaches a step's target."""
-        if step.action == "push":
-            return self._push(start, target)
-        if step.gripper == "close":
-            return self._grasp(target)
-        if step.gripper == "open":
-            return self._release()
-        return f"{step.action} to ({target[0]:.3f}, {target[1]:.3f}, {target[2]:.3f})"
 
     def move_gripper(self, target: np.ndarray):
         self.gripper_position = np.asarray(target, float)

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from ros_helpers import rclpy, spin_until
+from ros_helpers import bring_up, rclpy, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.parameter import Parameter
 from std_msgs.msg import Header, String
@@ -58,8 +58,8 @@ def _padded(text, voice="en-us"):
 
 def test_push_to_talk_and_stop_words(ros, tmp_path):
     from vlm_agent.ros.voice_node import VoiceNode
-    node = VoiceNode(parameter_overrides=[Parameter("activation", value="push_to_talk"),
-                                          Parameter("audit_log", value=str(tmp_path / "audit.jsonl"))])
+    node = bring_up(VoiceNode(parameter_overrides=[Parameter("activation", value="push_to_talk"),
+                                                   Parameter("audit_log", value=str(tmp_path / "audit.jsonl"))]))
     h = Harness(node)
     try:
         h.say(_padded("pick up the red cube"))  # button up: heard, not sent
@@ -81,7 +81,7 @@ def test_push_to_talk_and_stop_words(ros, tmp_path):
 
 def test_malformed_chunks_are_reported_not_heard(ros, tmp_path):
     from vlm_agent.ros.voice_node import VoiceNode
-    node = VoiceNode(parameter_overrides=[Parameter("audit_log", value=str(tmp_path / "audit.jsonl"))])
+    node = bring_up(VoiceNode(parameter_overrides=[Parameter("audit_log", value=str(tmp_path / "audit.jsonl"))]))
     h = Harness(node)
     try:
         assert h.until(lambda: h.audio.get_subscription_count() > 0, 10)
@@ -101,8 +101,8 @@ def test_wav_file_source(ros, tmp_path):
     from scipy.signal import resample_poly
     from vlm_agent.ros.voice_node import VoiceNode
     path = write_wav(tmp_path / "phone.wav", resample_poly(_padded("point at the yellow sphere"), 1, 2), 8000)
-    node = VoiceNode(parameter_overrides=[Parameter("source", value="file"), Parameter("file", value=str(path)),
-                                          Parameter("audit_log", value=str(tmp_path / "audit.jsonl"))])
+    node = bring_up(VoiceNode(parameter_overrides=[Parameter("source", value="file"), Parameter("file", value=str(path)),
+                                                   Parameter("audit_log", value=str(tmp_path / "audit.jsonl"))]))
     h = Harness(node)
     try:
         assert h.until(lambda: any(r.get("event") == "end_of_file" for r in h.got["heard"]), 60)

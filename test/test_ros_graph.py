@@ -15,7 +15,7 @@ def graph(tmp_path_factory):
     with Graph(use_sim=True, log_dir=logs) as running:
         rclpy.init()
         client = AgentClient("graph_test_client")
-        ready = client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=120)
+        ready = client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=300)
         assert ready, f"graph not ready; exited: {running.failed()}; logs in {logs}"
         assert client.spin_until(lambda: client.scene_state is not None, 30)
         yield running, client

@@ -27,7 +27,7 @@ def owl_graph(tmp_path_factory):
     with Graph(use_sim=True, overrides=overrides, log_dir=work / "logs") as running:
         rclpy.init()
         client = AgentClient("owl_graph_client")
-        ready = client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=120)
+        ready = client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=300)
         assert ready, f"graph not ready; exited: {running.failed()}; logs in {work / 'logs'}"
         yield running, client
         client.destroy_node()

@@ -19,7 +19,7 @@ def test_plan_outside_the_workspace_is_refused_and_audited(tmp_path):
         rclpy.init()
         client = AgentClient("plan_guard_test")
         try:
-            assert client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 120), graph.failed()
+            assert client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 300), graph.failed()
             assert client.spin_until(lambda: client.scene_state is not None, 30)
             trace = client.run("pick up the red cube", timeout=30)
             assert trace.result.status == "ok"

@@ -189,10 +189,11 @@ def test_cli_exit_status_table_and_junit(tmp_path):
 
 @pytest.mark.slow
 def test_the_examples_pass_through_the_launched_graph(tmp_path):
-    run = _cli(*EXAMPLES, "--graph", "--junit", tmp_path / "graph.xml", timeout=1500)
+    graph_examples = [p for p in EXAMPLES if p.name != "people_ground_truth.yaml"]  # see that file
+    run = _cli(*graph_examples, "--graph", "--junit", tmp_path / "graph.xml", timeout=1500)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     root = ET.parse(tmp_path / "graph.xml").getroot()
-    assert root.get("failures") == "0" and int(root.get("tests")) >= 20
+    assert root.get("failures") == "0" and int(root.get("tests")) >= 17
 
 
 def test_a_case_that_crashes_is_reported_and_the_next_case_still_runs(tmp_path):

@@ -36,13 +36,13 @@ def graph(tmp_path_factory):
             rclpy.try_shutdown()
 
 
-def _told(client, text, since, timeout=10.0):
+def _told(client, text, since, timeout=30.0):
     """Until a status message saying `text` arrives (published after `since`)."""
     return client.spin_until(lambda: any(text in s.message for s in client.statuses[since:]), timeout)
 
 
 def _wait_matched(client, publisher):
-    assert client.spin_until(lambda: publisher.get_subscription_count() > 0, 10)
+    assert client.spin_until(lambda: publisher.get_subscription_count() > 0, 30)
 
 
 def _unchanged(client, before):

@@ -17,6 +17,7 @@ hold still; see core/sim/execution.py).
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 import time
 from collections import deque
 
@@ -35,7 +36,7 @@ from .separation_watch import SeparationWatch
 CONTROL_PERIOD_S = 0.02
 
 
-class PlanExecutorNode(AgentNode):
+class PlanExecutorNode(AgentNode, ABC):
     role = "executor"
 
     def __init__(self, name: str, **node_options):
@@ -57,11 +58,13 @@ class PlanExecutorNode(AgentNode):
         self.create_subscription(Command, "vlm_agent/halt", self._on_halt, EVENTS_QOS)
         self.create_timer(CONTROL_PERIOD_S, self._step)
 
+    @abstractmethod
     def start_plan(self, plan):
-        raise NotImplementedError
+        """Begin executing an approved core Plan; return an object with advance(dt) and halt()."""
 
+    @abstractmethod
     def end_effector_position(self):
-        raise NotImplementedError
+        """The gripper's current position in the base frame (x, y, z)."""
 
     def plan_finished(self, state: str) -> None:
         """Called after a plan succeeded or was halted (e.g. to publish a new scene state)."""

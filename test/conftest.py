@@ -41,10 +41,10 @@ def position_error(result_match, truth_state) -> float:
 @pytest.fixture
 def ros():
     """rclpy initialised for one test."""
-    rclpy = pytest.importorskip("rclpy")
-    rclpy.init()
-    yield
-    rclpy.try_shutdown()
+    pytest.importorskip("rclpy")
+    from ros_helpers import rclpy
+    with rclpy.init():
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

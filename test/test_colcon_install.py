@@ -79,19 +79,17 @@ def test_installed_graph_with_default_parameters_plans_and_refuses(workspace, mo
     logs = [open(tmp_path / f"node{i}.log", "w") for i in range(len(commands))]
     processes = [subprocess.Popen(c, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
                  for c, log in zip(commands, logs)]
-    rclpy.init()
-    client = AgentClient("install_test")
     try:
-        assert client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 180), \
-            [(tmp_path / f"node{i}.log").read_text()[-1500:] for i in range(len(commands))]
-        pick = client.run("pick up the red cube", timeout=60)
-        assert pick.status == "executed" and pick.plans, (pick.status, pick.message)
-        knife = client.run("throw the knife at the person", timeout=30)
-        assert knife.status == "refused" and not knife.plans
-        assert (tmp_path / ".vlm_agent" / "guard_audit.jsonl").exists()
+        with rclpy.init():
+            client = AgentClient("install_test")
+            assert client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 180), \
+                [(tmp_path / f"node{i}.log").read_text()[-1500:] for i in range(len(commands))]
+            pick = client.run("pick up the red cube", timeout=60)
+            assert pick.status == "executed" and pick.plans, (pick.status, pick.message)
+            knife = client.run("throw the knife at the person", timeout=30)
+            assert knife.status == "refused" and not knife.plans
+            assert (tmp_path / ".vlm_agent" / "guard_audit.jsonl").exists()
     finally:
-        client.destroy_node()
-        rclpy.try_shutdown()
         for process in processes:
             process.terminate()
         for process in processes:

@@ -34,22 +34,22 @@ def world_dir(tmp_path_factory):
 def graph(world_dir):
     from std_srvs.srv import Trigger  # stands in for ros_gz_interfaces/srv/SetEntityPose (not installable here)
     params = yaml.safe_load((world_dir / "gazebo_params.yaml").read_text())
-    rclpy.init()
-    sim_time = Parameter("use_sim_time", value=True)
-    grounding = bring_up(GroundingNode(parameter_overrides=[sim_time, Parameter(
-        "base_from_camera", value=params["grounding"]["ros__parameters"]["base_from_camera"])]))
-    executor_node = GazeboExecutorNode(
-        service_type=Trigger, parameter_overrides=[sim_time, Parameter("scene", value=str(world_dir / "scene.yaml"))],
-        cli_args=["--ros-args", "-r", f"{SET_POSE_SERVICE}:=/world/tabletop/set_pose"])
-    tester = rclpy.create_node("gz_bridge_standin")
-    executor = SingleThreadedExecutor()
-    for node in (grounding, executor_node, tester):
-        executor.add_node(node)
-    yield grounding, executor_node, tester, executor
-    executor.shutdown()
-    for node in (grounding, executor_node, tester):
-        node.destroy_node()
-    rclpy.try_shutdown()
+    with rclpy.init():
+        sim_time = Parameter("use_sim_time", value=True)
+        grounding = bring_up(GroundingNode(parameter_overrides=[sim_time, Parameter(
+            "base_from_camera", value=params["grounding"]["ros__parameters"]["base_from_camera"])]))
+        scene = Parameter("scene", value=str(world_dir / "scene.yaml"))
+        executor_node = GazeboExecutorNode(
+            service_type=Trigger, parameter_overrides=[sim_time, scene],
+            cli_args=["--ros-args", "-r", f"{SET_POSE_SERVICE}:=/world/tabletop/set_pose"])
+        tester = rclpy.create_node("gz_bridge_standin")
+        executor = SingleThreadedExecutor()
+        for node in (grounding, executor_node, tester):
+            executor.add_node(node)
+        yield grounding, executor_node, tester, executor
+        executor.shutdown()
+        for node in (grounding, executor_node, tester):
+            node.destroy_node()
 
 
 def _subscriptions(tester, node) -> dict[str, list[str]]:

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 import pytest
-from ros_helpers import rclpy, spin_until
+from ros_helpers import rclpy
 from geometry_msgs.msg import PoseStamped
 from std_msgs.msg import Header
 
@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.ros, pytest.mark.slow]  # starts the whole graph
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory):
     logs = tmp_path_factory.mktemp("bypass")
-    with Graph(use_sim=True, overrides={"guard": {"audit_log": str(logs / "audit.jsonl")}}, log_dir=logs) as running:
-        rclpy.init()
+    overrides = {"guard": {"audit_log": str(logs / "audit.jsonl")}}
+    with Graph(use_sim=True, overrides=overrides, log_dir=logs) as running, rclpy.init():
         client = AgentClient("bypass_test")
         attacker = rclpy.create_node("intruder")
         try:
@@ -33,7 +33,6 @@ def graph(tmp_path_factory):
         finally:
             attacker.destroy_node()
             client.destroy_node()
-            rclpy.try_shutdown()
 
 
 def _told(client, text, since, timeout=30.0):

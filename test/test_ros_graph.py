@@ -12,15 +12,13 @@ pytestmark = [pytest.mark.ros, pytest.mark.slow]  # each starts the whole graph
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory):
     logs = tmp_path_factory.mktemp("graph_logs")
-    with Graph(use_sim=True, log_dir=logs) as running:
-        rclpy.init()
+    with Graph(use_sim=True, log_dir=logs) as running, rclpy.init():
         client = AgentClient("graph_test_client")
         ready = client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=300)
         assert ready, f"graph not ready; exited: {running.failed()}; logs in {logs}"
         assert client.spin_until(lambda: client.scene_state is not None, 30)
         yield running, client
         client.destroy_node()
-        rclpy.try_shutdown()
 
 
 def _position(state, name):

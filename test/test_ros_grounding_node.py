@@ -1,7 +1,7 @@
 """The grounding node over real DDS: bad input gets an `error` result and the node lives on."""
 import numpy as np
 import pytest
-from ros_helpers import bring_up, rclpy, spin_until, signed
+from ros_helpers import bring_up, rclpy, signed, spin_until
 from rclpy.executors import SingleThreadedExecutor
 from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import CameraInfo, Image
@@ -17,27 +17,26 @@ pytestmark = pytest.mark.ros
 
 @pytest.fixture(scope="module")
 def harness():
-    rclpy.init()
-    node = bring_up(GroundingNode())
-    tester = rclpy.create_node("grounding_tester")
-    executor = SingleThreadedExecutor()
-    executor.add_node(node)
-    executor.add_node(tester)
-    results, statuses = {}, []
-    tester.create_subscription(GroundingResult, "vlm_agent/grounding", lambda m: results.__setitem__(m.command_id, m),
-                               EVENTS_QOS)
-    tester.create_subscription(Status, "vlm_agent/status", statuses.append, LATCHED_QOS)
-    pubs = {"rgb": tester.create_publisher(Image, "camera/color/image_raw", sensor_qos("reliable")),
-            "depth": tester.create_publisher(Image, "camera/depth/image_raw", sensor_qos("reliable")),
-            "info": tester.create_publisher(CameraInfo, "camera/color/camera_info", sensor_qos("reliable")),
-            "command": tester.create_publisher(Command, "vlm_agent/command", EVENTS_QOS),
-            "pose": tester.create_publisher(PoseStamped, "camera/pose", LATCHED_QOS)}
-    assert spin_until(executor, lambda: all(p.get_subscription_count() > 0 for p in pubs.values()))
-    yield node, tester, executor, pubs, results, statuses
-    executor.shutdown()
-    node.destroy_node()
-    tester.destroy_node()
-    rclpy.try_shutdown()
+    with rclpy.init():
+        node = bring_up(GroundingNode())
+        tester = rclpy.create_node("grounding_tester")
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        executor.add_node(tester)
+        results, statuses = {}, []
+        tester.create_subscription(GroundingResult, "vlm_agent/grounding", lambda m: results.__setitem__(m.command_id, m),
+                                   EVENTS_QOS)
+        tester.create_subscription(Status, "vlm_agent/status", statuses.append, LATCHED_QOS)
+        pubs = {"rgb": tester.create_publisher(Image, "camera/color/image_raw", sensor_qos("reliable")),
+                "depth": tester.create_publisher(Image, "camera/depth/image_raw", sensor_qos("reliable")),
+                "info": tester.create_publisher(CameraInfo, "camera/color/camera_info", sensor_qos("reliable")),
+                "command": tester.create_publisher(Command, "vlm_agent/command", EVENTS_QOS),
+                "pose": tester.create_publisher(PoseStamped, "camera/pose", LATCHED_QOS)}
+        assert spin_until(executor, lambda: all(p.get_subscription_count() > 0 for p in pubs.values()))
+        yield node, tester, executor, pubs, results, statuses
+        executor.shutdown()
+        node.destroy_node()
+        tester.destroy_node()
 
 
 def _send_frame(h, rgb, depth, intrinsics=None, stamp_offset=0):

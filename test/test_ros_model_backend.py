@@ -24,14 +24,12 @@ def owl_graph(tmp_path_factory):
     args = build_parser().parse_args(["launch", "--backend", "owl", "--model-path", str(folder), "--runtime", "onnx",
                                       "--onnx-dir", str(work / "onnx")])
     overrides = parameter_overrides(vars(args))
-    with Graph(use_sim=True, overrides=overrides, log_dir=work / "logs") as running:
-        rclpy.init()
+    with Graph(use_sim=True, overrides=overrides, log_dir=work / "logs") as running, rclpy.init():
         client = AgentClient("owl_graph_client")
         ready = client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=300)
         assert ready, f"graph not ready; exited: {running.failed()}; logs in {work / 'logs'}"
         yield running, client
         client.destroy_node()
-        rclpy.try_shutdown()
 
 
 def test_the_launched_graph_grounds_with_the_chosen_backend(owl_graph):

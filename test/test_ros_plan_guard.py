@@ -15,8 +15,7 @@ def test_plan_outside_the_workspace_is_refused_and_audited(tmp_path):
     audit = tmp_path / "audit.jsonl"
     # the red cube lies at y = +0.12; this workspace ends at y = +0.05
     overrides = {"guard": {"workspace_max": "[1.0,0.05,0.6]", "audit_log": str(audit)}}
-    with Graph(use_sim=True, overrides=overrides, log_dir=tmp_path / "logs") as graph:
-        rclpy.init()
+    with Graph(use_sim=True, overrides=overrides, log_dir=tmp_path / "logs") as graph, rclpy.init():
         client = AgentClient("plan_guard_test")
         try:
             assert client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 300), graph.failed()
@@ -30,7 +29,6 @@ def test_plan_outside_the_workspace_is_refused_and_audited(tmp_path):
             assert trace.plans == [] and client.scene_state.plans_executed == 0
         finally:
             client.destroy_node()
-            rclpy.try_shutdown()
     records = [json.loads(line) for line in audit.read_text().splitlines()]
     mine = [r for r in records if r["command_id"] == trace.command_id]
     assert [(r["stage"], r["allowed"]) for r in mine] == [("command", True), ("plan", False)]

@@ -17,23 +17,22 @@ pytestmark = [pytest.mark.ros, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def harness():
-    rclpy.init()
-    node = TaskNode(parameter_overrides=[Parameter("guard_embedding", value=False),
-                                         Parameter("speedup", value=2.0)])
-    client_node = rclpy.create_node("task_client")
-    executor = MultiThreadedExecutor(num_threads=4)
-    executor.add_node(node)
-    executor.add_node(client_node)
-    spinner = threading.Thread(target=executor.spin, daemon=True)
-    spinner.start()
-    action = ActionClient(client_node, ExecuteTask, "vlm_agent/execute")
-    ground = client_node.create_client(Ground, "vlm_agent/ground")
-    assert action.wait_for_server(timeout_sec=20) and ground.wait_for_service(timeout_sec=20)
-    yield node, action, ground
-    executor.shutdown()
-    node.destroy_node()
-    client_node.destroy_node()
-    rclpy.try_shutdown()
+    with rclpy.init():
+        node = TaskNode(parameter_overrides=[Parameter("guard_embedding", value=False),
+                                             Parameter("speedup", value=2.0)])
+        client_node = rclpy.create_node("task_client")
+        executor = MultiThreadedExecutor(num_threads=4)
+        executor.add_node(node)
+        executor.add_node(client_node)
+        spinner = threading.Thread(target=executor.spin, daemon=True)
+        spinner.start()
+        action = ActionClient(client_node, ExecuteTask, "vlm_agent/execute")
+        ground = client_node.create_client(Ground, "vlm_agent/ground")
+        assert action.wait_for_server(timeout_sec=20) and ground.wait_for_service(timeout_sec=20)
+        yield node, action, ground
+        executor.shutdown()
+        node.destroy_node()
+        client_node.destroy_node()
 
 
 def _wait(future, timeout=60):

@@ -20,8 +20,7 @@ def test_fifty_new_benign_commands_at_one_per_second_with_both_cores_busy(tmp_pa
     assert len(set(commands)) == 50  # each one new to the guard's embedding cache
     loads = []
     overrides = {"guard": {"audit_log": str(tmp_path / "audit.jsonl")}}
-    with Graph(use_sim=True, overrides=overrides, log_dir=tmp_path / "logs") as graph:
-        rclpy.init()
+    with Graph(use_sim=True, overrides=overrides, log_dir=tmp_path / "logs") as graph, rclpy.init():
         client = AgentClient("load_test")
         try:
             # processes of their own: forked children would inherit rclpy's signal handlers and outlive the test
@@ -43,4 +42,3 @@ def test_fifty_new_benign_commands_at_one_per_second_with_both_cores_busy(tmp_pa
                 load.kill()
                 load.wait()
             client.destroy_node()
-            rclpy.try_shutdown()

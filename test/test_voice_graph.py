@@ -18,15 +18,13 @@ def graph(tmp_path_factory):
     speech_dir = tmp_path_factory.mktemp("speech")
     overrides = {"voice": {"audit_log": str(audit)}, "speech": {"output": "wav", "wav_dir": str(speech_dir)},
                  "sim": {"speedup": 1.0}}  # plans run in real time, so a spoken stop comes while one moves
-    with Graph(use_sim=True, log_dir=logs, voice=True, overrides=overrides) as running:
-        rclpy.init()
+    with Graph(use_sim=True, log_dir=logs, voice=True, overrides=overrides) as running, rclpy.init():
         client = VoiceClient("voice_graph_test_client")
         ready = client.wait_for_graph(("sim", "guard", "grounding", "planner", "voice", "speech"), timeout=180)
         assert ready and client.wait_for_voice(60), f"graph not ready; exited: {running.failed()}; logs in {logs}"
         assert client.spin_until(lambda: client.scene_state is not None, 30)
         yield running, client, audit, speech_dir
         client.destroy_node()
-        rclpy.try_shutdown()
 
 
 def _position(state, name):

@@ -26,35 +26,30 @@ def run_demo(out_dir: Path, params_file: str | None = None) -> int:
     use_project_dds_profile()
     domain = use_private_ros_domain()
     print(f"ROS domain {domain}, this machine only", flush=True)
-    with Graph(use_sim=True, params_file=params_file, log_dir=out_dir / "logs") as graph:
-        rclpy.init()
-        client = AgentClient("vlm_agent_demo")
-        try:
-            print("starting simulator, guard, grounding and planner ...", flush=True)
-            if not client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=90):
-                print(f"the graph did not come up; node logs in {out_dir / 'logs'}; exited: {graph.failed()}")
-                return 1
-            client.spin_until(lambda: client.scene_state is not None, 30)
-            for index, (text, expected) in enumerate(DEMO_COMMANDS):
-                executed_before = client.scene_state.plans_executed
-                trace = client.run(text, timeout=60)
-                if trace.status == "executed":  # the ground truth catches up
-                    client.spin_until(lambda: client.scene_state.plans_executed > executed_before, 15)
-                image = client.annotated_image(trace) if trace.result and trace.result.status != "refused" else None
-                outcome = _outcome(trace)
-                _print_trace(trace, outcome, expected)
-                if image is not None:
-                    path = out_dir / f"command_{index}.png"
-                    cv2.imwrite(str(path), rgb_from_ros(image)[:, :, ::-1])
-                    print(f"   annotated image: {path}")
-                if outcome != expected:
-                    failures.append(text)
-            if client.scene_state is not None:
-                lifted = [o.name for o in client.scene_state.objects if o.pose.pose.position.z > 0.08]
-                print(f"\nsimulator: holding '{client.scene_state.held_object}', lifted objects: {lifted}")
-        finally:
-            client.destroy_node()
-            rclpy.try_shutdown()
+    with Graph(use_sim=True, params_file=params_file, log_dir=out_dir / "logs") as graph, rclpy.init(), \
+            AgentClient("vlm_agent_demo") as client:
+        print("starting simulator, guard, grounding and planner ...", flush=True)
+        if not client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=180):
+            print(f"the graph did not come up; node logs in {out_dir / 'logs'}; exited: {graph.failed()}")
+            return 1
+        client.spin_until(lambda: client.scene_state is not None, 30)
+        for index, (text, expected) in enumerate(DEMO_COMMANDS):
+            executed_before = client.scene_state.plans_executed
+            trace = client.run(text, timeout=60)
+            if trace.status == "executed":  # the ground truth catches up
+                client.spin_until(lambda: client.scene_state.plans_executed > executed_before, 15)
+            image = client.annotated_image(trace) if trace.result and trace.result.status != "refused" else None
+            outcome = _outcome(trace)
+            _print_trace(trace, outcome, expected)
+            if image is not None:
+                path = out_dir / f"command_{index}.png"
+                cv2.imwrite(str(path), rgb_from_ros(image)[:, :, ::-1])
+                print(f"   annotated image: {path}")
+            if outcome != expected:
+                failures.append(text)
+        if client.scene_state is not None:
+            lifted = [o.name for o in client.scene_state.objects if o.pose.pose.position.z > 0.08]
+            print(f"\nsimulator: holding '{client.scene_state.held_object}', lifted objects: {lifted}")
     print("\ndemo OK" if not failures else f"\ndemo FAILED for: {failures}")
     return 1 if failures else 0
 

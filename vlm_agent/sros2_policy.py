@@ -24,9 +24,8 @@ KINDS = (("topics", "publish"), ("topics", "subscribe"), ("services", "reply"), 
 def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
     """{node name: {publish, subscribe, reply, request, parameters: sorted names}} of every node in
     the graph, each built with its defaults."""
-    rclpy.init()
     interfaces = {}
-    try:
+    with rclpy.init():
         for spec in NODES:
             module = importlib.import_module(spec.module)
             node_class = next(c for c in vars(module).values()
@@ -43,8 +42,6 @@ def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
             _wait_for_own_entities(node)
             interfaces[node.get_name()] = _interfaces(node)
             node.destroy_node()
-    finally:
-        rclpy.try_shutdown()
     return interfaces
 
 

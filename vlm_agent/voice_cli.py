@@ -39,55 +39,51 @@ def run_listen(args) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    rclpy.init()
-    client = AgentClient("vlm_agent_listen")
-    try:
-        if not client.spin_until(lambda: client.command_pub.get_subscription_count() > 0, 10):
-            print("error: no guard is listening on vlm_agent/command_in; start the graph first (vlm-agent launch)",
-                  file=sys.stderr)
+    with rclpy.init(), AgentClient("vlm_agent_listen") as client:
+        try:
+            if not client.spin_until(lambda: client.command_pub.get_subscription_count() > 0, 10):
+                print("error: no guard is listening on vlm_agent/command_in; start the graph first (vlm-agent launch)",
+                      file=sys.stderr)
+                return 1
+
+            def handle(heard):
+                print(json.dumps(heard.as_dict(), ensure_ascii=False), flush=True)
+                if heard.decision.kind in ("command", "stop"):
+                    print(f"> {heard.decision.text}", flush=True)
+                    trace = client.send(heard.decision.text, source="voice")
+                    client.spin_until(lambda: trace.finished_at is not None, args.timeout)
+                    _print_answer(trace)
+                    if speaker is not None and trace.explanations:
+                        speaker.say(trace.explanations[0].text)
+                elif heard.decision.kind == "rejected":
+                    print(f"   {SORRY} ({heard.decision.reason})", flush=True)
+                    if speaker is not None:
+                        speaker.say(SORRY)
+
+            if files:
+                for path in files:
+                    source = WavSource(path)
+                    for warning in source.warnings:
+                        print(f"warning: {warning}", file=sys.stderr)
+                    for block in source:
+                        for heard in listener.feed(block, live=False):
+                            handle(heard)
+                    for heard in listener.finish():
+                        handle(heard)
+                return 0
+            with MicrophoneSource(args.device) as microphone:
+                print(f"listening on microphone {microphone.device if microphone.device is not None else '(default)'} "
+                      f"at {microphone.sample_rate} Hz; Ctrl-C to stop", flush=True)
+                for block in microphone.chunks.blocks(timeout_s=0.1):
+                    rclpy.spin_once(client, timeout_sec=0.0)
+                    if isinstance(block, np.ndarray) and len(block):
+                        for heard in listener.feed(block):
+                            handle(heard)
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
             return 1
-
-        def handle(heard):
-            print(json.dumps(heard.as_dict(), ensure_ascii=False), flush=True)
-            if heard.decision.kind in ("command", "stop"):
-                print(f"> {heard.decision.text}", flush=True)
-                trace = client.send(heard.decision.text, source="voice")
-                client.spin_until(lambda: trace.finished_at is not None, args.timeout)
-                _print_answer(trace)
-                if speaker is not None and trace.explanations:
-                    speaker.say(trace.explanations[0].text)
-            elif heard.decision.kind == "rejected":
-                print(f"   {SORRY} ({heard.decision.reason})", flush=True)
-                if speaker is not None:
-                    speaker.say(SORRY)
-
-        if files:
-            for path in files:
-                source = WavSource(path)
-                for warning in source.warnings:
-                    print(f"warning: {warning}", file=sys.stderr)
-                for block in source:
-                    for heard in listener.feed(block, live=False):
-                        handle(heard)
-                for heard in listener.finish():
-                    handle(heard)
+        except KeyboardInterrupt:
             return 0
-        with MicrophoneSource(args.device) as microphone:
-            print(f"listening on microphone {microphone.device if microphone.device is not None else '(default)'} "
-                  f"at {microphone.sample_rate} Hz; Ctrl-C to stop", flush=True)
-            for block in microphone.chunks.blocks(timeout_s=0.1):
-                rclpy.spin_once(client, timeout_sec=0.0)
-                if isinstance(block, np.ndarray) and len(block):
-                    for heard in listener.feed(block):
-                        handle(heard)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        client.destroy_node()
-        rclpy.try_shutdown()
     return 0
 
 
@@ -111,32 +107,27 @@ def run_voice_demo(out_dir: Path, params_file: str | None, wav: str) -> int:
     print(f"ROS domain {use_private_ros_domain()}, this machine only", flush=True)
     overrides = {"speech": {"output": "wav", "wav_dir": str((out_dir / "speech").resolve())}}
     failures = []
-    with Graph(use_sim=True, params_file=params_file, log_dir=out_dir / "logs", voice=True, overrides=overrides) as graph:
-        rclpy.init()
-        client = VoiceClient("vlm_agent_voice_demo")
-        try:
-            print("starting simulator, guard, grounding, planner, voice and speech ...", flush=True)
-            if not (client.wait_for_graph(("sim", "guard", "grounding", "planner", "voice", "speech"), 180)
-                    and client.wait_for_voice(60)):
-                print(f"the graph did not come up; node logs in {out_dir / 'logs'}; exited: {graph.failed()}")
-                return 1
-            for name, audio, expected in clips:
-                print(f"\n(speaking) {name}", flush=True)
-                heard = client.said(np.concatenate([audio, np.zeros(8000, np.float32)]), realtime=True)
-                for record in heard:
-                    print(f"   heard: {record['text']!r} (confidence {record['confidence']:.2f}, "
-                          f"{record['latency_ms']:.0f} ms after speech) -> {record['decision']}"
-                          + (f": {record['reason']}" if record["reason"] else ""), flush=True)
-                acted = [client.traces[r["command_id"]] for r in heard if r["command_id"] in client.traces]
-                for trace in acted:
-                    client.spin_until(lambda: trace.finished_at is not None, 60)
-                    _print_answer(trace)
-                outcome = _outcome(acted[0]) if acted else "not understood"
-                if expected is not None and outcome != expected:
-                    failures.append(name)
-            print(f"\nspoken answers written to {out_dir / 'speech'}")
-        finally:
-            client.destroy_node()
-            rclpy.try_shutdown()
+    with Graph(use_sim=True, params_file=params_file, log_dir=out_dir / "logs", voice=True, overrides=overrides) \
+            as graph, rclpy.init(), VoiceClient("vlm_agent_voice_demo") as client:
+        print("starting simulator, guard, grounding, planner, voice and speech ...", flush=True)
+        if not (client.wait_for_graph(("sim", "guard", "grounding", "planner", "voice", "speech"), 180)
+                and client.wait_for_voice(60)):
+            print(f"the graph did not come up; node logs in {out_dir / 'logs'}; exited: {graph.failed()}")
+            return 1
+        for name, audio, expected in clips:
+            print(f"\n(speaking) {name}", flush=True)
+            heard = client.said(np.concatenate([audio, np.zeros(8000, np.float32)]), realtime=True)
+            for record in heard:
+                print(f"   heard: {record['text']!r} (confidence {record['confidence']:.2f}, "
+                      f"{record['latency_ms']:.0f} ms after speech) -> {record['decision']}"
+                      + (f": {record['reason']}" if record["reason"] else ""), flush=True)
+            acted = [client.traces[r["command_id"]] for r in heard if r["command_id"] in client.traces]
+            for trace in acted:
+                client.spin_until(lambda: trace.finished_at is not None, 60)
+                _print_answer(trace)
+            outcome = _outcome(acted[0]) if acted else "not understood"
+            if expected is not None and outcome != expected:
+                failures.append(name)
+        print(f"\nspoken answers written to {out_dir / 'speech'}")
     print("\nvoice demo OK" if not failures else f"\nvoice demo FAILED for: {failures}")
     return 1 if failures else 0

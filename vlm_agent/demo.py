@@ -1,4 +1,5 @@
-"""`vlm-agent demo`: the graph on the built-in scene, three commands, results and pictures."""
+"""`vlm-agent demo`: the graph on the built-in scene, a two-step task through the ExecuteTask action,
+five commands, results and pictures."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,6 +19,8 @@ DEMO_COMMANDS = (
     ("pick up the purple cube", "not_found"),
     ("stop", "stopped"),
 )
+# a task through the ExecuteTask action (vlm_agent/execute), before the pick: it needs an empty gripper
+DEMO_TASK = ("put the blue cube on the plate, then stack the green cube on the blue cube", "succeeded")
 
 
 def run_demo(out_dir: Path, params_file: str | None = None) -> int:
@@ -33,6 +36,10 @@ def run_demo(out_dir: Path, params_file: str | None = None) -> int:
             print(f"the graph did not come up; node logs in {out_dir / 'logs'}; exited: {graph.failed()}")
             return 1
         client.spin_until(lambda: client.scene_state is not None, 30)
+        task = client.run_task(DEMO_TASK[0], timeout=240)
+        _print_task(task, DEMO_TASK[1])
+        if task.status != DEMO_TASK[1]:
+            failures.append(DEMO_TASK[0])
         for index, (text, expected) in enumerate(DEMO_COMMANDS):
             executed_before = client.scene_state.plans_executed
             trace = client.run(text, timeout=60)
@@ -70,3 +77,12 @@ def _print_trace(trace, outcome: str, expected: str) -> None:
         print(f"   outcome: {trace.message}")
     for explanation in trace.explanations:
         print(f"   {explanation.stage}: {explanation.text}")
+
+
+def _print_task(task, expected: str) -> None:
+    print(f"\n> (task) {task.text}")
+    print(f"   status: {task.status} (expected {expected}){': ' + task.error if task.error else ''}")
+    if task.result is not None:
+        print(f"   {task.result.explanation}")
+        for index, step in enumerate(task.result.steps, 1):
+            print(f"   step {index}: {step.status}: {step.text}")

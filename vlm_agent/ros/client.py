@@ -12,9 +12,11 @@ import uuid
 from dataclasses import dataclass, field
 
 import rclpy
+from rclpy.action import ActionClient
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 
+from vlm_agent.action import ExecuteTask
 from vlm_agent.msg import (Command, ExecutionStatus, Explanation, GroundingResult, Heartbeat, Outcome, Plan,
                            SafetyVerdict, SceneState, Status)
 
@@ -85,6 +87,18 @@ class CommandTrace:
         return True
 
 
+@dataclass
+class TaskTrace:
+    text: str
+    feedback: list = field(default_factory=list)   # ExecuteTask.Feedback, in order
+    result: object = None                           # ExecuteTask.Result
+    error: str = ""                                 # why there is no result
+
+    @property
+    def status(self) -> str:
+        return self.result.status if self.result is not None else "error"
+
+
 class AgentClient(Node):
     def __init__(self, name: str = "vlm_agent_client"):
         super().__init__(name)
@@ -97,6 +111,7 @@ class AgentClient(Node):
         self._drawn_results: dict[tuple[int, int], list[str]] = {}
         self._ids = itertools.count()
         self.session = uuid.uuid4().hex[:6]  # ids stay unique across clients of one name
+        self._task_client: ActionClient | None = None
         self.command_pub = self.create_publisher(Command, "vlm_agent/command_in", EVENTS_QOS)
         self.create_subscription(GroundingResult, "vlm_agent/grounding", self._collect("results"), EVENTS_QOS)
         self.create_subscription(Explanation, "vlm_agent/explanation", self._collect("explanations"), EVENTS_QOS)
@@ -195,6 +210,26 @@ class AgentClient(Node):
     def run(self, text: str, timeout: float = 20.0) -> CommandTrace:
         trace = self.send(text)
         self.spin_until(lambda: trace.finished_at is not None, timeout)
+        return trace
+
+    def run_task(self, text: str, timeout: float = 120.0, source: str = Command.SOURCE_TEXT) -> TaskTrace:
+        """Send an ExecuteTask goal to vlm_agent/execute and wait for its result (or the timeout)."""
+        if self._task_client is None:
+            self._task_client = ActionClient(self, ExecuteTask, "vlm_agent/execute")
+        trace = TaskTrace(text)
+        if not self._task_client.wait_for_server(timeout_sec=min(timeout, 10.0)):
+            trace.error = "no ExecuteTask server on vlm_agent/execute"
+            return trace
+        sent = self._task_client.send_goal_async(ExecuteTask.Goal(text=text, source=source),
+                                                 feedback_callback=lambda f: trace.feedback.append(f.feedback))
+        if not self.spin_until(sent.done, timeout) or not sent.result().accepted:
+            trace.error = "the goal was not accepted"
+            return trace
+        result = sent.result().get_result_async()
+        if not self.spin_until(result.done, timeout):
+            trace.error = f"no result within {timeout:.0f} s"
+            return trace
+        trace.result = result.result().result
         return trace
 
 

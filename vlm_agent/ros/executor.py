@@ -3,7 +3,8 @@
 It acts only on plans with a valid guard approval (signature, expiry, single use) from the one
 guard it hears, re-checks hard limits itself, runs plans one after another from a 50 Hz control
 loop, halts at once on vlm_agent/halt, reports every plan's fate on vlm_agent/execution and
-its end effector on robot/end_effector_pose. Speed and separation monitoring (separation_watch.py)
+its end effector on robot/end_effector_pose. A task agent in the same process (which holds both
+guards itself) hands its approved plans in with execute_in_process: they run the same way. Speed and separation monitoring (separation_watch.py)
 caps the running plan's speed, or holds it still, while people detected on vlm_agent/people are
 near the arm or its remaining path, or while the people detector is silent.
 
@@ -17,9 +18,10 @@ hold still; see core/sim/execution.py).
 from __future__ import annotations
 
 import threading
-from abc import ABC, abstractmethod
 import time
+from abc import ABC, abstractmethod
 from collections import deque
+from typing import Callable
 
 from geometry_msgs.msg import PoseStamped
 from std_msgs.msg import Header
@@ -34,6 +36,7 @@ from .conversions import approval_problem, plan_from_ros, pose_stamped
 from .separation_watch import SeparationWatch
 
 CONTROL_PERIOD_S = 0.02
+FINAL_STATES = ("succeeded", "halted", "rejected")
 
 
 class PlanExecutorNode(AgentNode, ABC):
@@ -48,8 +51,9 @@ class PlanExecutorNode(AgentNode, ABC):
         self.key, self.key_problem = self.gate_key()
         self.verifier = ApprovalVerifier(self.key or b"")
         self.peers = self.watch_peers()
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.running, self.running_id, self.reported_step, self.waiting = None, "", -1, deque()
+        self.watchers: dict[str, Callable[[str, str], None]] = {}  # in-process plans: command_id -> on_update
         self.execution_pub = self.create_publisher(ExecutionStatus, "vlm_agent/execution", EVENTS_QOS)
         self.effector_pub = self.create_publisher(PoseStamped, "robot/end_effector_pose", LATCHED_QOS)
         self.explanation_pub = self.create_publisher(Explanation, "vlm_agent/explanation", EVENTS_QOS)
@@ -75,10 +79,33 @@ class PlanExecutorNode(AgentNode, ABC):
             self._publish_execution(msg.command_id, "rejected", f"plan not executed: {rejection}")
             self.report(Status.ERROR, f"plan '{msg.command_id}' on vlm_agent/plan not executed: {rejection}")
             return
+        self._queue(plan_from_ros(msg))
+
+    def execute_in_process(self, plan, on_update: Callable[[str, str], None]) -> None:
+        """Queue a core Plan that a guard in this process approved; `on_update(state, message)` hears
+        its vlm_agent/execution reports, the last one with state succeeded, halted or rejected."""
         with self.lock:
-            self.waiting.append(msg)
+            self.watchers[plan.command_id] = on_update
+            self._queue(plan)
+
+    def halt_plan(self, command_id: str, reason: str) -> None:
+        with self.lock:
+            if self.running is not None and self.running_id == command_id and not self.running.halted:
+                self.running.halt(reason)  # the control loop finishes it
+                self._publish_execution(command_id, "halted", self.running.progress)
+            elif any(p.command_id == command_id for p in self.waiting):
+                self.waiting = deque(p for p in self.waiting if p.command_id != command_id)
+                self._publish_execution(command_id, "halted", f"dropped before it started: {reason}")
+
+    def idle(self) -> bool:
+        with self.lock:
+            return self.running is None and not self.waiting
+
+    def _queue(self, plan):
+        with self.lock:
+            self.waiting.append(plan)
             ahead = len(self.waiting) - 1 + (self.running is not None)
-        self._publish_execution(msg.command_id, "executing", f"accepted, {ahead} plan(s) ahead")
+        self._publish_execution(plan.command_id, "executing", f"accepted, {ahead} plan(s) ahead")
 
     def _rejection(self, msg: Plan) -> str:
         if self.key is None:
@@ -126,8 +153,7 @@ class PlanExecutorNode(AgentNode, ABC):
             self.running.halt(f"held still for over {self.separation.max_pause_s:.0f} s ({state.reason})")
             self._publish_execution(self.running_id, "halted", self.running.progress)
 
-    def _start(self, msg: Plan):
-        plan = plan_from_ros(msg)
+    def _start(self, plan):
         problem = self.limits.problem(plan, self.end_effector_position())  # the arm may have moved since
         try:
             if problem:
@@ -169,3 +195,7 @@ class PlanExecutorNode(AgentNode, ABC):
         if self.running is not None and command_id == self.running_id:
             msg.step, msg.total_steps = self.running.step_index, self.running.total_steps
         self.execution_pub.publish(msg)
+        with self.lock:
+            watcher = self.watchers.pop(command_id, None) if state in FINAL_STATES else self.watchers.get(command_id)
+        if watcher is not None:
+            watcher(state, message)

@@ -1,14 +1,21 @@
 """Simulator node: a pybullet tabletop publishing RGB-D + CameraInfo + camera pose + ground truth,
-and the graph's executor (PlanExecutorNode): approved plans move its kinematic gripper over time."""
+and the graph's executor (PlanExecutorNode): approved plans move its kinematic gripper over time.
+With `tasks` it also serves the ExecuteTask action and the Ground service on its world (sim_tasks.py).
+Every use of the world holds self.lock: the action runs in threads of its own."""
 from __future__ import annotations
 
 import numpy as np
+from rclpy.executors import MultiThreadedExecutor
 from geometry_msgs.msg import PoseArray, PoseStamped, Vector3
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
+from vlm_agent.core.backends import create_backend
+from vlm_agent.core.perception.grounding import Grounder
+from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
 from vlm_agent.core.sim.scene import load_scene
 from vlm_agent.core.sim.world import TabletopWorld
+from vlm_agent.core.tasks.agent import TaskAgent
 from vlm_agent.msg import ObjectState, SceneState, Status
 
 from .common import LATCHED_QOS, run, sensor_qos
@@ -16,6 +23,8 @@ from .conversions import image_to_ros, intrinsics_to_ros, matrix_from_quaternion
 from vlm_agent.core.settings.nodes import SimSettings
 
 from .executor import PlanExecutorNode
+from .sim_tasks import GraphSimExecutor
+from .task_server import TaskServer
 
 
 class SimNode(PlanExecutorNode):
@@ -42,8 +51,20 @@ class SimNode(PlanExecutorNode):
         self.create_subscription(PoseArray, "sim/set_people", self._on_set_people, LATCHED_QOS)
         self._publish_effector()
         self.create_timer(1.0 / rate, self._publish_frame)
-        self.report(Status.INFO, f"sim ready: scene '{self.world.scene.name}' with {len(self.world.body_ids)} objects")
+        self.tasks = self._task_server() if s.tasks else None
+        self.report(Status.INFO, f"sim ready: scene '{self.world.scene.name}' with {len(self.world.body_ids)} objects"
+                    + ("; tasks on vlm_agent/execute" if self.tasks else ""))
         self.start_heartbeat()
+
+    def _task_server(self) -> TaskServer:
+        guard = CommandGuard(load_guard_config(embedding=self.settings.task_guard_embedding))
+        agent = TaskAgent(GraphSimExecutor(self), guard, Grounder(create_backend("rgbd_geometry")))
+        return TaskServer(self, agent, self.base_frame)
+
+    def destroy_node(self):
+        if self.tasks is not None:
+            self.tasks.cancel.set()
+        super().destroy_node()
 
     def _on_set_people(self, msg: PoseArray):
         """Move the simulated people (billboards), in scene order: a test or bench walks them around."""
@@ -51,37 +72,44 @@ class SimNode(PlanExecutorNode):
             self.report(Status.ERROR, f"sim/set_people has {len(msg.poses)} poses, the scene has "
                         f"{len(self.world.billboards)} people: ignored")
             return
-        for index, pose in enumerate(msg.poses):
-            self.world.move_person(index, pose.position.x, pose.position.y)
-        self._frame = None  # render anew
-        self._publish_people_truth()
+        with self.lock:
+            for index, pose in enumerate(msg.poses):
+                self.world.move_person(index, pose.position.x, pose.position.y)
+            self._frame = None  # render anew
+            self._publish_people_truth()
 
     def start_plan(self, plan):
-        return self.world.start(plan)
+        with self.lock:
+            return self.world.start(plan)
 
     def end_effector_position(self):
-        return tuple(float(v) for v in self.world.gripper_position)
+        with self.lock:
+            return tuple(float(v) for v in self.world.gripper_position)
 
     def plan_finished(self, state: str) -> None:
-        self._frame = None  # the scene changed: render anew
-        self._publish_state()
+        with self.lock:
+            self._frame = None  # the scene changed: render anew
+            self._publish_state()
 
     def _publish_frame(self):
         self.health.saw_input("frames published", self.now_s())
-        if self._frame is None:  # render and encode only after the scene changed; each tick restamps
-            rendered = self.world.render()
-            depth = np.nan_to_num(rendered.depth_m, nan=0.0)  # 0 = no reading
-            if self.depth_encoding == "16UC1":
-                depth = (depth * 1000).round()
-            header = Header(frame_id=self.camera_frame)
-            self._frame = (image_to_ros(rendered.rgb, "rgb8", header),
-                           image_to_ros(depth, self.depth_encoding, header),
-                           intrinsics_to_ros(self.world.scene.camera.intrinsics, header))
-            self._publish_state()
+        with self.lock:
+            self._frame = self._frame or self._render()
         stamp = self.get_clock().now().to_msg()
         for publisher, msg in zip((self.rgb_pub, self.depth_pub, self.info_pub), self._frame):
             msg.header.stamp = stamp
             publisher.publish(msg)
+
+    def _render(self):
+        """Rendered and encoded only after the scene changed; each tick restamps."""
+        rendered = self.world.render()
+        depth = np.nan_to_num(rendered.depth_m, nan=0.0)  # 0 = no reading
+        if self.depth_encoding == "16UC1":
+            depth = (depth * 1000).round()
+        header = Header(frame_id=self.camera_frame)
+        self._publish_state()
+        return (image_to_ros(rendered.rgb, "rgb8", header), image_to_ros(depth, self.depth_encoding, header),
+                intrinsics_to_ros(self.world.scene.camera.intrinsics, header))
 
     def _publish_people_truth(self):
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.base_frame)
@@ -99,7 +127,7 @@ class SimNode(PlanExecutorNode):
 
 
 def main(args=None):
-    run(SimNode, args)
+    run(SimNode, args, executor=lambda: MultiThreadedExecutor(num_threads=3))  # a task runs while the sim ticks
 
 
 if __name__ == "__main__":

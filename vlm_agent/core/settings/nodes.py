@@ -95,6 +95,11 @@ class SimSettings(ExecutorSettings):
                                      "to be the only one that delivers 640x480 frames between processes.",
                                      choices=RELIABILITIES)
     camera_frame: str = setting(CAMERA_FRAME, "Camera optical frame id (REP 103).")
+    tasks: bool = setting(True, "Serve the ExecuteTask action (vlm_agent/execute) and the Ground service "
+                          "(vlm_agent/ground) on this world: multi-step tasks, checked by a command guard and a "
+                          "plan guard in this node, run through the same control loop and separation monitoring.")
+    task_guard_embedding: bool = setting(True, "The task command guard runs its learned layer (sentence "
+                                         "embeddings; loads the MiniLM model into the sim process).")
 
 
 @dataclass(frozen=True)
@@ -282,8 +287,8 @@ class SpeechSettings:
 
 @dataclass(frozen=True)
 class TaskSettings:
-    """The task node (ExecuteTask action, Ground service); started on its own (`vlm-agent run-task` /
-    scripts/task_node), not by the graph."""
+    """The stand-alone task node (ExecuteTask action, Ground service on a simulator of its own,
+    scripts/task_node); in the graph the sim node serves them (SimSettings.tasks)."""
     scene: str = setting("tabletop", "Built-in scene name or scene YAML the simulated executor runs.")
     speedup: float = setting(4.0, "Simulated seconds per wall-clock second while executing (0: no pacing).",
                              minimum=0.0)

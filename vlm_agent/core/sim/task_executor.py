@@ -20,10 +20,12 @@ TICK_S = 0.02   # control period, simulated seconds
 class SimTaskExecutor(TaskExecutor):
     """`speedup`: simulated seconds per wall-clock second (None: as fast as the CPU goes)."""
 
-    def __init__(self, world: TabletopWorld, faults: FaultConfig = FaultConfig(), speedup: float | None = None):
+    def __init__(self, world: TabletopWorld, faults: FaultConfig = FaultConfig(), speedup: float | None = None,
+                 lock: threading.Lock | threading.RLock | None = None):
+        """`lock`: held around every use of the world (pass the one other threads using it hold)."""
         self.world, self.speedup = world, speedup
         self.faults = FaultInjector(world, faults)
-        self._lock = threading.Lock()
+        self._lock = lock or threading.Lock()
 
     def observe(self) -> RGBDFrame:
         with self._lock:
@@ -56,10 +58,12 @@ class SimTaskExecutor(TaskExecutor):
                 time.sleep(TICK_S / self.speedup)
 
     def end_effector_position(self) -> np.ndarray:
-        return self.world.gripper_position.copy()
+        with self._lock:
+            return self.world.gripper_position.copy()
 
     def holding(self) -> bool:
-        return self.world.held is not None
+        with self._lock:
+            return self.world.held is not None
 
     def halt(self, reason: str) -> None:
         """Execution halts between two ticks through `cancel`; the kinematic gripper has no momentum."""

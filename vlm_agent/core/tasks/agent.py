@@ -17,6 +17,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..errors import InputError
 from ..perception.grounding import Grounder, describe
 from ..perception.objects import STATUS_OK, Plan, SceneObject
 from ..planning.planner import PlannerConfig, plan_command
@@ -157,7 +158,12 @@ class TaskAgent:
                 raise _StepFailed(FAILED, f"I will not move: {problem}")
         say(index, total, "check", "checking the plan")
         labels = {m.obj.id: m.obj.label for m in (result.target, result.destination) if m is not None}
-        plan_verdict, approved = self.plan_guard.check(plan, people=self.executor.people(), object_labels=labels,
+        try:
+            people = self.executor.people()
+        except InputError as exc:  # no people detector: nothing is approved
+            attempts.append(Attempt(grounding=result, plan=plan))
+            raise _StepFailed(REFUSED, f"The plan is refused: {exc}")
+        plan_verdict, approved = self.plan_guard.check(plan, people=people, object_labels=labels,
                                                        start=self.executor.end_effector_position())
         if not plan_verdict.allowed or approved is None:
             attempts.append(Attempt(grounding=result, plan=plan, plan_verdict=plan_verdict))

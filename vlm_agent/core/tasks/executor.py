@@ -66,7 +66,8 @@ class TaskExecutor(ABC):
     @abstractmethod
     def people(self) -> list:
         """(x, y) base-frame positions of people near the robot, from a people detector; the plan guard
-        keeps every path clear of them. Return [] only when the workcell is known to be empty."""
+        keeps every path clear of them. Return [] only when the workcell is known to be empty; raise
+        InputError when the detector is silent (the step is then refused)."""
 
     def begin_step(self, index: int, text: str) -> None:
         """Called before each task step (1-based); the simulator injects faults here."""

@@ -165,3 +165,16 @@ def test_plan_guard_sees_the_people_of_the_scene(guard, tmp_path):
         assert all(np.allclose(before[n], p, atol=1e-3) for n, p in truth(world).items())
     finally:
         world.close()
+
+
+def test_a_silent_people_detector_refuses_the_plan_and_nothing_moves(make_agent):
+    from vlm_agent.core.errors import InputError
+    agent, world = make_agent()
+
+    def silent():
+        raise InputError("the people detector is silent")
+    agent.executor.people = silent
+    before = truth(world)
+    report = agent.run("put the red cube on the plate")
+    assert report.status == "refused" and "people detector is silent" in report.explanation
+    assert all(np.allclose(before[n], p, atol=1e-3) for n, p in truth(world).items())

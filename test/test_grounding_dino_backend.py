@@ -10,6 +10,7 @@ from tiny_models import build_tiny_grounding_dino  # noqa: E402
 
 from vlm_agent.core.backends.grounding_dino import GroundingDinoBackend  # noqa: E402
 from vlm_agent.core.errors import InputError  # noqa: E402
+from vlm_agent.core.language.extra_vocabulary import extra_vocabulary  # noqa: E402
 from vlm_agent.core.perception.grounding import Grounder  # noqa: E402
 from vlm_agent.core.perception.report import result_dict  # noqa: E402
 
@@ -34,6 +35,16 @@ def test_runs_once_per_frame_and_vocabulary(dino, tabletop):
     with_depth = [o for o in objects if o.center_base is not None]
     assert all(np.all(np.isfinite(o.center_base)) for o in with_depth)
 
+
+def test_words_added_at_run_time_join_the_prompt_and_the_next_frame_pass(dino, tabletop):
+    backend = GroundingDinoBackend(str(dino), box_threshold=0.0, text_threshold=0.0)
+    grounder = Grounder(backend)
+    grounder.ground(tabletop[2], "pick up the red cube")
+    grounder.set_vocabulary(extra_vocabulary(["stapler", "thermos=can"]))
+    assert backend.vocabulary[-1] == "stapler"  # a synonym is looked for as the category it names
+    grounder.ground(tabletop[2], "pick up the stapler")
+    grounder.ground(tabletop[2], "pick up the red cube")
+    assert backend.model_passes == 2
 
 def test_missing_weights_say_how_to_get_them(tmp_path):
     with pytest.raises(InputError, match="grounding-dino"):

@@ -112,6 +112,20 @@ def test_text_encoder_runs_once_per_phrase_and_image_encoder_once_per_frame(owl,
     assert len(calls) == 2 and backend.text_passes == 3
 
 
+def test_a_new_query_template_is_encoded_on_the_next_command_and_the_image_encoding_kept(owl, tabletop):
+    backend = OwlBackend(str(owl[0]))
+    encoded = []
+    tokenizer = backend.tokenizer
+    backend.tokenizer = lambda texts, **options: encoded.extend(texts) or tokenizer(texts, **options)
+    grounder = Grounder(backend)
+    frame = RGBDFrame(tabletop[1].rgb, None, None, key="frame-1")
+    grounder.ground(frame, "pick up the red cube")
+    assert encoded == ["a photo of an object", "a photo of a red cube"]
+    backend.set_prompts("a close-up photo of a {}", "a photo of a thing on a table")
+    grounder.ground(frame, "pick up the red cube")
+    assert encoded[2:] == ["a photo of a thing on a table", "a close-up photo of a red cube"]
+    assert backend._encoded.misses == 1  # the image encoding does not depend on the text
+
 def test_same_json_shape_as_the_default_backend(owl, tabletop):
     folder, onnx_dir = owl
     owl_result = Grounder(create_backend("owl", model_path=str(folder), runtime="onnx", onnx_dir=str(onnx_dir)))

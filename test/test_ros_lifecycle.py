@@ -208,6 +208,43 @@ def test_parameter_changes_are_validated_at_run_time(ros, tmp_path):
     t.close()
 
 
+def _ros2_param_set(t, node_name, name, text):
+    """`ros2 param set NODE NAME TEXT`: the value typed from its YAML text as that command does."""
+    from rcl_interfaces.msg import Parameter as ParameterMsg
+    from rclpy.parameter import get_parameter_value
+    client = AsyncParameterClient(t.node, node_name)
+    t.wait(lambda: client.wait_for_services(0.01))
+    typed = Parameter.from_parameter_msg(ParameterMsg(name=name, value=get_parameter_value(text)))
+    future = client.set_parameters([typed])
+    t.wait(future.done)
+    return future.result().results[0]
+
+
+def test_vocabulary_and_prompts_change_while_grounding_runs(ros, tabletop):
+    node = bring_up(_grounding(max_frame_age_s=600.0))
+    t = Harness(node)
+    t.wait(lambda: t.pubs["command"].get_subscription_count() > 0)
+    t.send_frame(tabletop[2])
+    t.wait(lambda: node.input.synced is not None)
+    before = t.ask("before", _wall_ns(), "point at the thermos")
+    assert before.status == "not_found" and "don't know what a 'thermo' is" in before.message
+    assert _ros2_param_set(t, "grounding", "vocabulary_extra", "['thermos=can']").successful
+    after = t.ask("after", _wall_ns(), "point at the thermos")
+    assert after.status == "ok" and after.target[0].label == "cylinder"
+    bad = _ros2_param_set(t, "grounding", "vocabulary_extra", "['thermos=can', 'flask=flaskx']")
+    assert not bad.successful and "vocabulary_extra entry 'flask=flaskx': 'flaskx' is not a known" in bad.reason
+    assert list(node.get_parameter("vocabulary_extra").value) == ["thermos=can"]
+    assert t.ask("kept", _wall_ns(), "point at the thermos").status == "ok"
+    template = _ros2_param_set(t, "grounding", "owl_query_template", "a photo")
+    assert not template.successful and "owl_query_template must contain {} exactly once" in template.reason
+    assert _ros2_param_set(t, "grounding", "owl_query_template", "a close-up photo of a {}").successful
+    assert node.settings.owl_query_template == "a close-up photo of a {}"
+    backend = _ros2_param_set(t, "grounding", "backend", "owl")
+    assert not backend.successful and "backend is read when the node is configured" in backend.reason
+    assert _ros2_param_set(t, "grounding", "vocabulary_extra", "[]").successful
+    assert t.ask("cleared", _wall_ns(), "point at the thermos").status == "not_found"
+    t.close()
+
 def _camera(t, frame, period=0.1):
     return t.node.create_timer(period, lambda: t.send_frame(frame))
 

@@ -78,11 +78,14 @@ def add_settings_flags(parser, settings_class, aliases: dict[str, tuple[str, ...
 
 
 def backend_settings_from_args(args):
+    """The backend settings of `vlm-agent ground`'s flags; a bad value (a template without its
+    placeholder) raises SettingsError naming the setting."""
     from dataclasses import fields
     from .core.backends import BackendSettings
+    from .core.settings import settings_from
     values = {f.name: getattr(args, f.name) for f in fields(BackendSettings)}
     values["remote_model"] = values["remote_model"] or values["model_path"]  # --model names either
-    return BackendSettings(**values)
+    return settings_from(BackendSettings, values, "vlm-agent ground")
 
 
 EXIT_ALLOWED, EXIT_ERROR, EXIT_REFUSED = 0, 1, 3  # 2 is argparse's usage error

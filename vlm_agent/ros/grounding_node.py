@@ -18,6 +18,7 @@ from vlm_agent.core.errors import InputError
 from vlm_agent.core.perception.frame import RGBDFrame
 from vlm_agent.core.perception.grounding import Grounder
 from vlm_agent.core.perception.objects import STATUS_ERROR, GroundingResult
+from vlm_agent.core.language.extra_vocabulary import extra_vocabulary
 from vlm_agent.core.language.synonyms import SynonymResolver
 from vlm_agent.core.safety.signing import ApprovalVerifier
 from vlm_agent.core.perception.transforms import pose_change, rigid_transform_problem
@@ -75,9 +76,18 @@ class GroundingNode(ManagedNode):
     def _load_backend(self):
         s = self.settings
         try:
-            self.grounder = Grounder(create_backend(s.backend, **s.options_for(s.backend)), self.synonyms)
+            backend = create_backend(s.backend, **s.options_for(s.backend))
         except Exception as exc:  # missing weights, bad runtime, unknown backend: configure fails and says so
             raise InputError(f"grounding backend '{s.backend}' is not available: {exc}") from exc
+        self.grounder = Grounder(backend, self.synonyms, extra_vocabulary(s.vocabulary_extra))
+
+    def settings_changed(self, names: set[str]):
+        if self.grounder is None:  # not loaded: loading reads the settings as they are then
+            return
+        s = self.settings
+        if "vocabulary_extra" in names:
+            self.grounder.set_vocabulary(extra_vocabulary(s.vocabulary_extra))
+        self.grounder.backend.set_prompts(**s.prompts_for(s.backend))
 
     def activate_node(self):
         if self.grounder is None:  # freed by deactivate

@@ -20,8 +20,11 @@ def descriptor(info: SettingInfo) -> ParameterDescriptor:
     notes.append({"lower": "run time: may only be lowered", "higher": "run time: may only be raised",
                   "more": "run time: entries may only be added"}.get(
         info.safer, "run time: yes") if info.runtime else "run time: no (read on configure)")
+    # ROS takes an empty list ([] from `ros2 param set`) for a bool or byte array: a list that may be
+    # empty is typed here, by the on-set check, not by ROS
+    may_be_empty = info.kind in ("float_list", "str_list") and not info.default
     result = ParameterDescriptor(name=info.name, type=ROS_TYPES[info.kind], description=info.description,
-                                 additional_constraints="; ".join(notes))
+                                 additional_constraints="; ".join(notes), dynamic_typing=may_be_empty)
     if info.kind == "float" and (info.minimum is not None or info.maximum is not None):
         result.floating_point_range = [FloatingPointRange(
             from_value=float(info.minimum if info.minimum is not None else -1e308),

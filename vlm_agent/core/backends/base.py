@@ -32,6 +32,14 @@ class GroundingBackend(ABC):
         """Called with each parsed command before `propose`: text-conditioned detectors extend their
         vocabulary here. Most backends need nothing."""
 
+    def set_object_words(self, words: tuple[str, ...]) -> None:
+        """The new object names of vocabulary_extra (at start and at every change): detectors that take a
+        word list look for them in every frame. Backends that query a command's own words need nothing."""
+
+    def set_prompts(self, **prompts: str) -> None:
+        """The backend's prompt templates changed at run time (BackendSettings.prompts_for); results
+        computed with the old ones are not reused. Backends without prompts get none."""
+
     @abstractmethod
     def propose(self, frame: RGBDFrame) -> list[SceneObject]:
         """All objects the backend sees in the frame."""

@@ -19,6 +19,7 @@ from ..perception.frame import RGBDFrame
 from ..perception.objects import SceneObject
 from .base import GroundingBackend, object_from_box
 from .frame_cache import FrameCache
+from .prompts import VLM_ANSWER_PROMPT, VLM_DESCRIBE_PROMPT, VLM_OBJECTS_PROMPT
 
 OBJECTS_SCHEMA = {
     "type": "object",
@@ -29,11 +30,6 @@ OBJECTS_SCHEMA = {
         "required": ["label", "box"]}}},
     "required": ["objects"],
 }
-OBJECTS_PROMPT = ("List every object you can see. Answer with JSON only: {\"objects\": [{\"label\": short noun, "
-                  "\"color\": main colour word, \"box\": [x_min, y_min, x_max, y_max] in pixels of this "
-                  "%dx%d image}]}.")
-DESCRIBE_PROMPT = "Describe the objects in this image and where they are, in one or two sentences."
-ANSWER_PROMPT = "%s\nAnswer in one short sentence about what this image shows."
 
 
 class ChatModel(Protocol):
@@ -61,20 +57,35 @@ def objects_from_answer(text: str) -> list:
 
 
 class ChatVLMBackend(GroundingBackend):
-    """Objects (label, colour, box) from the model once per frame; phrases scored by the shared
-    attribute matcher, so relations and ordinals work as with every backend."""
+    """Objects (label, colour, box) from the model once per frame and prompt; phrases scored by the
+    shared attribute matcher, so relations and ordinals work as with every backend."""
 
-    def __init__(self, model: ChatModel):
+    def __init__(self, model: ChatModel, objects_prompt: str = VLM_OBJECTS_PROMPT,
+                 describe_prompt: str = VLM_DESCRIBE_PROMPT, answer_prompt: str = VLM_ANSWER_PROMPT):
         self.model = model
+        self.set_prompts(objects_prompt, describe_prompt, answer_prompt)
+        self.object_words: tuple[str, ...] = ()
         self._objects: FrameCache[list[SceneObject]] = FrameCache()
 
-    def propose(self, frame: RGBDFrame) -> list[SceneObject]:
-        return self._objects.get(frame.key, lambda: self._ask_objects(frame))
+    def set_prompts(self, objects_prompt: str, describe_prompt: str, answer_prompt: str) -> None:
+        self.objects_prompt, self.describe_prompt, self.answer_prompt = objects_prompt, describe_prompt, answer_prompt
 
-    def _ask_objects(self, frame: RGBDFrame) -> list[SceneObject]:
+    def set_object_words(self, words: tuple[str, ...]) -> None:
+        self.object_words = words
+
+    def propose(self, frame: RGBDFrame) -> list[SceneObject]:
         height, width = frame.rgb.shape[:2]
         space_w, space_h = self.model.box_space(width, height)
-        items = objects_from_answer(self.model.chat(OBJECTS_PROMPT % (space_w, space_h), frame.rgb, OBJECTS_SCHEMA))
+        prompt = self.objects_prompt.replace("{width}", str(space_w)).replace("{height}", str(space_h))
+        if self.object_words:
+            prompt += f" Use these labels where they fit: {', '.join(self.object_words)}."
+        return self._objects.get(frame.key, lambda: self._ask_objects(frame, prompt, (space_w, space_h)),
+                                 extra=prompt)
+
+    def _ask_objects(self, frame: RGBDFrame, prompt: str, space: tuple[int, int]) -> list[SceneObject]:
+        height, width = frame.rgb.shape[:2]
+        space_w, space_h = space
+        items = objects_from_answer(self.model.chat(prompt, frame.rgb, OBJECTS_SCHEMA))
         objects = []
         for index, item in enumerate(items):
             try:
@@ -90,10 +101,10 @@ class ChatVLMBackend(GroundingBackend):
         return objects
 
     def describe(self, frame: RGBDFrame) -> str | None:
-        return _sentence(self.model.chat(DESCRIBE_PROMPT, frame.rgb))
+        return _sentence(self.model.chat(self.describe_prompt, frame.rgb))
 
     def answer(self, frame: RGBDFrame, question: str) -> str | None:
-        return _sentence(self.model.chat(ANSWER_PROMPT % question.strip(), frame.rgb))
+        return _sentence(self.model.chat(self.answer_prompt.replace("{question}", question.strip()), frame.rgb))
 
 
 def _sentence(text: str) -> str | None:

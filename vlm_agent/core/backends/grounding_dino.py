@@ -1,6 +1,7 @@
 """Grounding DINO (transformers weights from a local folder): open-vocabulary boxes for a prompt
 of category names. Text and image are fused inside the model, so it runs once per frame for the
-whole vocabulary and again only when the vocabulary grows (a command names a new noun)."""
+whole vocabulary and again only when the vocabulary changes (a command names a new noun, or
+vocabulary_extra adds words)."""
 from __future__ import annotations
 
 from .checkpoints import require_checkpoint, load_pretrained
@@ -30,6 +31,9 @@ class GroundingDinoBackend(GroundingBackend):
         self.vocabulary = list(CATEGORY_SYNONYMS)
         self.model_passes = 0
         self._cache: FrameCache[list[SceneObject]] = FrameCache()
+
+    def set_object_words(self, words: tuple[str, ...]) -> None:
+        self.vocabulary = [*CATEGORY_SYNONYMS, *words]
 
     def prepare(self, parsed: ParsedCommand) -> None:
         for phrase in command_phrases(parsed):

@@ -18,6 +18,7 @@ from ..perception.frame import RGBDFrame
 from ..perception.objects import SceneObject
 from .base import GroundingBackend, object_from_box
 from .frame_cache import FrameCache
+from .prompts import OWL_PROPOSAL_QUERY, OWL_QUERY_TEMPLATE
 from .tensorrt_engine import IMAGE_OUTPUTS, TEXT_OUTPUT
 
 HOW_TO_GET = ("put an OWL-ViT or OWLv2 checkpoint there, e.g. `huggingface-cli download google/owlv2-base-patch16-ensemble "
@@ -178,8 +179,8 @@ class OwlBackend(GroundingBackend):
     name = "owl"
 
     def __init__(self, model_path: str, runtime: str = "torch", onnx_dir: str = "", triton_url: str = "",
-                 device: str = "cpu", max_proposals: int = 20,
-                 proposal_query: str = "a photo of an object", min_proposal_score: float = 0.1,
+                 device: str = "cpu", max_proposals: int = 20, query_template: str = OWL_QUERY_TEMPLATE,
+                 proposal_query: str = OWL_PROPOSAL_QUERY, min_proposal_score: float = 0.1,
                  match_threshold: float = 0.1):
         model_path = require_checkpoint(model_path, "OWL-ViT/OWLv2", HOW_TO_GET)
         from transformers import AutoConfig, AutoTokenizer
@@ -199,12 +200,18 @@ class OwlBackend(GroundingBackend):
             self.runtime = TorchRuntime(model_path, device)
         else:
             raise InputError(f"unknown runtime '{runtime}' (torch, onnx, tensorrt or triton)")
-        self.max_proposals, self.proposal_query, self.min_score = max_proposals, proposal_query, min_proposal_score
+        self.max_proposals, self.min_score = max_proposals, min_proposal_score
+        self.set_prompts(query_template, proposal_query)
         self.match_threshold = match_threshold  # detector probability that counts as a match (score 0.5)
         self.text_passes = 0
         self.query = lru_cache(maxsize=1024)(self._encode_query)
         self._encoded: FrameCache[list] = FrameCache()
         self._indices = {}
+
+    def set_prompts(self, query_template: str, proposal_query: str) -> None:
+        """Text embeddings are cached per query text, so a new template is encoded on its first use;
+        the image encoding does not depend on the text and is kept."""
+        self.query_template, self.proposal_query = query_template, proposal_query
 
     def _encode_query(self, text: str) -> np.ndarray:
         self.text_passes += 1
@@ -261,7 +268,7 @@ class OwlBackend(GroundingBackend):
         if self._encoded.latest is None:
             return np.zeros(len(objects))
         _, embeds, shift, scale = self._encoded.latest
-        query = self.query(f"a photo of a {phrase.head}")[None]
+        query = self.query(self.query_template.replace("{}", phrase.head))[None]
         scores = []
         for obj in objects:
             index = self._indices.get(obj.id)

@@ -57,5 +57,5 @@ class Qwen25VLModel:
 class Qwen25VLBackend(ChatVLMBackend):
     name = "qwen2_5_vl"
 
-    def __init__(self, model_path: str, device: str = "cpu", max_new_tokens: int = 512):
-        super().__init__(Qwen25VLModel(model_path, device, max_new_tokens))
+    def __init__(self, model_path: str, device: str = "cpu", max_new_tokens: int = 512, **prompts: str):
+        super().__init__(Qwen25VLModel(model_path, device, max_new_tokens), **prompts)

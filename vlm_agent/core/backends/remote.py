@@ -65,5 +65,6 @@ class OpenAICompatibleClient:
 class RemoteVLMBackend(ChatVLMBackend):
     name = "remote"
 
-    def __init__(self, base_url: str, model: str, api_key: str = "", timeout_s: float = 10.0, retries: int = 2):
-        super().__init__(OpenAICompatibleClient(base_url, model, api_key, timeout_s, retries))
+    def __init__(self, base_url: str, model: str, api_key: str = "", timeout_s: float = 10.0, retries: int = 2,
+                 **prompts: str):
+        super().__init__(OpenAICompatibleClient(base_url, model, api_key, timeout_s, retries), **prompts)

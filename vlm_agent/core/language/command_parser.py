@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import InputError
@@ -28,6 +29,10 @@ RELATIONS = sorted({
     "on top of": "on", "onto": "on", "on": "on", "into": "in", "inside": "in", "in": "in",
     "under": "under", "underneath": "under", "beneath": "under", "below": "under",
 }.items(), key=lambda item: -len(item[0]))
+# words a phrase's attribute reader passes over (positions are read apart, as superlatives)
+SKIPPED_WORDS = {*ARTICLES, *ORDINALS, *SUPERLATIVES, *HEIGHT_WORDS, "left", "right", "front", "back", "middle", "one",
+                 "ones", "and", "or", "of", "to", "all", "each", "every", "many", "much", "there", "are", "is",
+                 "object", "objects"}
 DESTINATION_RELATIONS = {"left_of", "right_of", "in_front_of", "behind", "near", "on", "in"}
 ORDINAL_DIRECTIONS = {"left": "left", "right": "right", "front": "front", "back": "back", "robot": "front",
                       "me": "front", "you": "front", "camera": "front", "top": "back", "bottom": "front"}
@@ -91,7 +96,9 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
-def parse_command(text: str) -> ParsedCommand:
+def parse_command(text: str, categories: Mapping[str, str] = CATEGORY_OF) -> ParsedCommand:
+    """`categories`: every object word the parser knows -> its category (the built-in ones, or those
+    plus the words added at run time, extra_vocabulary.py)."""
     if not isinstance(text, str) or not text.strip():
         raise InputError("empty command")
     if len(text) > MAX_COMMAND_CHARS:
@@ -99,7 +106,7 @@ def parse_command(text: str) -> ParsedCommand:
     words = normalize(tidy_spoken(text))
     action, rest = _split_action(words)
     if action is None and (text.rstrip().endswith("?") or words.split(" ")[0] in QUESTION_WORDS):
-        return _parse_question(text, words)
+        return _parse_question(text, words, categories)
     if action is None:
         return ParsedCommand(text, "unknown", None, notes=(f"no known action in '{text}'",))
     # "pick up the red cube and put it in the bowl": the second step supplies the destination
@@ -110,30 +117,32 @@ def parse_command(text: str) -> ParsedCommand:
     if action == "give":  # "give the red cube to the person", "hand it to the woman on the left"
         target_text, to, recipient = f" {rest} ".rpartition(" to ")
         if not to:  # "give me the red cube": no recipient named, so the robot picks it up and holds it out
-            return ParsedCommand(text, "pick", _parse_phrase(rest) if rest else None,
+            return ParsedCommand(text, "pick", _parse_phrase(rest, categories) if rest else None,
                                  notes=("no recipient named: picking only",))
         target_text = target_text.strip()
-        target = None if target_text in ("", "it", "this", "that", "them") else _parse_phrase(target_text)
-        return ParsedCommand(text, action, target, _parse_phrase(recipient.strip()), "to")
+        target = None if target_text in ("", "it", "this", "that", "them") else _parse_phrase(target_text, categories)
+        return ParsedCommand(text, action, target, _parse_phrase(recipient.strip(), categories), "to")
     if action in ("describe",):
-        return ParsedCommand(text, action, _parse_phrase(rest) if rest else None)
+        return ParsedCommand(text, action, _parse_phrase(rest, categories) if rest else None)
     if action == "place":
         target_text, relation, destination_text = _split_destination(rest)
         if relation:
-            return ParsedCommand(text, action, _parse_phrase(target_text), _parse_phrase(destination_text), relation)
-        return ParsedCommand(text, "pick", _parse_phrase(rest), notes=("no destination given: picking only",))
-    return ParsedCommand(text, action, _parse_phrase(rest))
+            return ParsedCommand(text, action, _parse_phrase(target_text, categories),
+                                 _parse_phrase(destination_text, categories), relation)
+        return ParsedCommand(text, "pick", _parse_phrase(rest, categories),
+                             notes=("no destination given: picking only",))
+    return ParsedCommand(text, action, _parse_phrase(rest, categories))
 
 
-def _parse_question(text: str, words: str) -> ParsedCommand:
+def _parse_question(text: str, words: str, categories: Mapping[str, str]) -> ParsedCommand:
     """A question about the scene: existence and colour questions name an object phrase the core can
     answer from the objects it sees; anything else is an open question for a VLM backend."""
     exists = re.match(r"^(?:is|are) there (.+)$", words)
     if exists:
-        return ParsedCommand(text, "ask", _parse_phrase(exists.group(1)), question_kind="exists")
+        return ParsedCommand(text, "ask", _parse_phrase(exists.group(1), categories), question_kind="exists")
     color = re.match(r"^(?:what|which) colou?rs? (?:is|are|does|do) (.+?)(?: have)?$", words)
     if color:
-        return ParsedCommand(text, "ask", _parse_phrase(color.group(1)), question_kind="color")
+        return ParsedCommand(text, "ask", _parse_phrase(color.group(1), categories), question_kind="color")
     return ParsedCommand(text, "ask", None, question_kind="open")
 
 
@@ -168,18 +177,18 @@ def _split_destination(rest: str) -> tuple[str, str, str]:
     return rest[:best[0]].strip(), best[2], rest[best[1]:].strip()
 
 
-def _parse_phrase(text: str) -> ObjectPhrase:
+def _parse_phrase(text: str, categories: Mapping[str, str]) -> ObjectPhrase:
     # "the box the cube is on" -> "the box under the cube"
     text = re.sub(r"^(.+?)\s+((?:the|a|an) .+?) (?:is|are|sits|sit|rests|is sitting|is resting) on(?: top)?$",
                   r"\1 under \2", text)
     text = re.sub(r"\b(that|which|who)\s+(is|are)\b", " ", text)
     text = re.sub(r"\b(that|which)\b", " ", text)
     text = " ".join(text.split())
-    head, relation = _split_relation(text)
+    head, relation = _split_relation(text, categories)
     excluded_colors, excluded_categories = [], []
     negation = re.search(r"\b(except|but not|other than|not|but)\b(.*)$", head)
     if negation:
-        excluded = _attribute_words(negation.group(2).split())
+        excluded = _attribute_words(negation.group(2).split(), categories)
         excluded_colors += [c for c in [excluded["color"]] if c]
         excluded_categories += [c for c in [excluded["category"]] if c]
         head = head[:negation.start()]
@@ -197,7 +206,7 @@ def _parse_phrase(text: str) -> ObjectPhrase:
             superlative = SUPERLATIVES[word]
         elif word in HEIGHT_WORDS and superlative is None:
             superlative = HEIGHT_WORDS[word]
-    attrs = _attribute_words(words)
+    attrs = _attribute_words(words, categories)
     # "the left cube", "the one on the left" -> leftmost
     if superlative is None and ordinal is None:
         for word, measure in (("left", ("left", "max")), ("right", ("left", "min")),
@@ -214,7 +223,7 @@ def _parse_phrase(text: str) -> ObjectPhrase:
         relation=relation, plural=attrs["plural"], unknown_words=attrs["unknown"])
 
 
-def _split_relation(text: str) -> tuple[str, Relation | None]:
+def _split_relation(text: str, categories: Mapping[str, str]) -> tuple[str, Relation | None]:
     first = None
     for phrase, kind in RELATIONS:
         match = re.search(rf"(?:^|\s){phrase}(?:\s|$)", text)
@@ -233,21 +242,21 @@ def _split_relation(text: str) -> tuple[str, Relation | None]:
         return head, Relation(kind)
     if kind == "between":
         parts = re.split(r"\s+and\s+", tail, maxsplit=1)
-        return head, Relation(kind, tuple(_parse_phrase(part) for part in parts))
-    return head, Relation(kind, (_parse_phrase(tail),))
+        return head, Relation(kind, tuple(_parse_phrase(part, categories) for part in parts))
+    return head, Relation(kind, (_parse_phrase(tail, categories),))
 
 
-def _attribute_words(words: list[str]) -> dict:
+def _attribute_words(words: list[str], categories: Mapping[str, str]) -> dict:
     out = {"category": None, "noun": "", "color": None, "shade": None, "size": None, "plural": False, "unknown": []}
     fuzzy_color, fuzzy_category = None, None
     joined = " ".join(words)
-    for synonym in sorted(CATEGORY_OF, key=len, reverse=True):
+    for synonym in sorted(categories, key=len, reverse=True):
         if " " in synonym and re.search(rf"\b{synonym}s?\b", joined):
-            out["category"], out["noun"] = CATEGORY_OF[synonym], synonym
+            out["category"], out["noun"] = categories[synonym], synonym
             joined = joined.replace(synonym, " ")
     for word in joined.split():
         singular = _singular(word)
-        if word in ARTICLES or word in ORDINALS or word in SUPERLATIVES or word in HEIGHT_WORDS or word in ("left", "right", "front", "back", "middle", "one", "ones", "and", "or", "of", "to", "all", "each", "every", "many", "much", "there", "are", "is", "object", "objects"):
+        if word in SKIPPED_WORDS:
             if word in ("objects", "ones", "all", "many"):
                 out["plural"] = True
             continue
@@ -259,22 +268,23 @@ def _attribute_words(words: list[str]) -> dict:
             out["shade"] = SHADE_WORDS[word] or None
         elif word in SIZE_WORDS:
             out["size"] = SIZE_WORDS[word]
-        elif singular in CATEGORY_OF:
-            out["category"], out["noun"] = CATEGORY_OF[singular], singular
-            out["plural"] = out["plural"] or singular != word
+        elif word in categories or singular in categories:
+            noun = word if word in categories else singular
+            out["category"], out["noun"] = categories[noun], noun
+            out["plural"] = out["plural"] or noun != word
         elif singular in GENERIC_NOUNS or word in GENERIC_NOUNS:
             out["plural"] = out["plural"] or word.endswith("s")
         elif _closest(word, COLOR_WORDS):
             value = COLOR_WORDS[_closest(word, COLOR_WORDS)]
             fuzzy_color = fuzzy_color or (value if isinstance(value, str) else value[0])
-        elif _closest(singular, CATEGORY_OF):
-            fuzzy_category = _closest(singular, CATEGORY_OF)  # the last one: the head noun comes last
+        elif _closest(singular, categories):
+            fuzzy_category = _closest(singular, categories)  # the last one: the head noun comes last
         else:
             out["unknown"].append(word)
     # a typo is corrected only where no exact word fills the slot ("the cube one i mean": "mean" is no "man")
     out["color"] = out["color"] or fuzzy_color
     if out["category"] is None and fuzzy_category:
-        out["category"], out["noun"] = CATEGORY_OF[fuzzy_category], fuzzy_category
+        out["category"], out["noun"] = categories[fuzzy_category], fuzzy_category
     if out["category"] is None and out["unknown"]:
         out["noun"] = _singular(out["unknown"][-1])
     out["unknown"] = tuple(out["unknown"])

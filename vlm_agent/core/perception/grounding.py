@@ -12,6 +12,7 @@ import numpy as np
 
 from ..backends.base import GroundingBackend
 from ..language.command_parser import ObjectPhrase, ParsedCommand, parse_command
+from ..language.extra_vocabulary import ExtraVocabulary
 from ..errors import InputError
 from .frame import RGBDFrame
 from .people_objects import outside_people
@@ -36,16 +37,23 @@ class Resolution:
 
 
 class Grounder:
-    def __init__(self, backend: GroundingBackend, synonyms: SynonymResolver | None = None):
+    def __init__(self, backend: GroundingBackend, synonyms: SynonymResolver | None = None,
+                 vocabulary: ExtraVocabulary = ExtraVocabulary()):
         self.backend = backend
         self.synonyms = synonyms
+        self.set_vocabulary(vocabulary)
+
+    def set_vocabulary(self, vocabulary: ExtraVocabulary) -> None:
+        """Object words added at run time: the parser reads them, the backend looks for the new ones."""
+        self.vocabulary = vocabulary
+        self.backend.set_object_words(vocabulary.new_words)
 
     def ground(self, frame: RGBDFrame, text: str, people: tuple = ()) -> GroundingResult:
         """`people`: detected people as SceneObjects (people_objects.py), candidates beside the backend's."""
         timings = {}
         start = time.perf_counter()
         try:
-            parsed = parse_command(text)
+            parsed = parse_command(text, self.vocabulary.categories)
         except InputError as exc:
             return GroundingResult(STATUS_ERROR, str(exc), command_text=str(text)[:200])
         if parsed.action == "unknown":

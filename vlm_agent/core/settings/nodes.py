@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..backends import BACKENDS, BackendSettings
+from ..language.extra_vocabulary import vocabulary_problem
 from ..planning.planner import PlannerConfig
 from ..perception.privacy import MODES as PRIVACY_MODES
 from ..safety.plan_guard import ExecutionLimits, PlanGuard, Workspace
@@ -197,6 +198,10 @@ class GroundingSettings(PeopleTrustSettings, HealthSettings, GateKeySettings, Ba
                                       "frame_id at the image's stamp; needs tf2_ros).", choices=("topic", "tf"))
     synonyms_model_path: str = setting("", "Sentence-embedding model folder for unknown nouns; '' = the bundled "
                                        "MiniLM, 'none' = off.")
+    vocabulary_extra: tuple[str, ...] = setting([], "Object words beyond the built-in ones: 'word' names a new kind "
+                                                "of object that open-vocabulary backends look for, "
+                                                "'word=known_word' a synonym (thermos=can: grounded like a can).",
+                                                runtime=True, check=vocabulary_problem)
     publish_annotated_image: bool = setting(True, "Publish vlm_agent/annotated_image.", runtime=True)
     annotated_people: str = setting("box", "People in vlm_agent/annotated_image: box (covered), blur, or show "
                                     "(opt-in).", choices=PRIVACY_MODES)

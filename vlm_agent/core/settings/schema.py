@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
-from typing import Any, get_type_hints
+from typing import Any, Callable, get_type_hints
 
 from ..errors import InputError
 
@@ -20,18 +21,19 @@ class SettingsError(InputError):
 
 def setting(default, description: str, *, unit: str = "", choices: tuple = (), minimum: float | None = None,
             maximum: float | None = None, runtime: bool = False, safer: str = "", launch: str = "",
-            length: int | None = None, multiple_of: int | None = None):
+            length: int | None = None, multiple_of: int | None = None, check: Callable[[Any], str] | None = None):
     """A field of a settings dataclass.
 
     runtime: may change through `ros2 param set` while the node runs (validated);
     safer: 'lower', 'higher' or 'more' (a list that may only gain entries) -- at run time the value
            may only move that way (safety limits);
     launch: name of the launch argument and `vlm-agent launch --flag` that override it ('' = none);
-    length / multiple_of: list lengths allowed (exactly, or a multiple; a 1-element [0.0] means none).
+    length / multiple_of: list lengths allowed (exactly, or a multiple; a 1-element [0.0] means none);
+    check: value -> '' or why it is refused, for rules beyond type and range (a vocabulary, a template).
     """
     metadata = {"description": description, "unit": unit, "choices": tuple(choices), "minimum": minimum,
                 "maximum": maximum, "runtime": runtime, "safer": safer, "launch": launch, "length": length,
-                "multiple_of": multiple_of}
+                "multiple_of": multiple_of, "check": check}
     return field(default=tuple(default) if isinstance(default, list) else default, metadata=metadata)
 
 
@@ -50,6 +52,7 @@ class SettingInfo:
     launch: str = ""
     length: int | None = None
     multiple_of: int | None = None
+    check: Callable[[Any], str] | None = None
 
     def allowed(self) -> str:
         """The allowed values in words, for tables and help texts."""
@@ -81,7 +84,7 @@ class SettingInfo:
                 return f"must have {self.length} values, got {len(value)}"
             if self.multiple_of and len(value) % self.multiple_of and not sentinel:
                 return f"must have a multiple of {self.multiple_of} values ([0.0] = none), got {len(value)}"
-            return ""
+            return self.check(value) if self.check else ""
         problem = _scalar_problem(self.kind, value)
         if problem:
             return problem
@@ -91,7 +94,7 @@ class SettingInfo:
             return f"must be >= {self.minimum:g}, got {value}"
         if self.maximum is not None and value > self.maximum:
             return f"must be <= {self.maximum:g}, got {value}"
-        return ""
+        return self.check(value) if self.check else ""
 
     def runtime_problem(self, old, new) -> str:
         """'' when a running node may take `new` in place of `old`."""
@@ -105,6 +108,23 @@ class SettingInfo:
             removed = ", ".join(sorted(set(old) - set(new)))
             return f"may only gain entries while the node runs (removing {removed} refused; restart to remove)"
         return self.problem(new)
+
+
+def template_check(*placeholders: str) -> Callable[[str], str]:
+    """A check for a prompt template: not empty, each of `placeholders` ('{}', '{width}') exactly once,
+    no other {name}."""
+    def problem(text: str) -> str:
+        if not text.strip():
+            return "must not be empty"
+        found = re.findall(r"\{\w*\}", text)
+        for placeholder in placeholders:
+            if found.count(placeholder) != 1:
+                return f"must contain {placeholder} exactly once, got {text!r}"
+        unknown = sorted(set(found) - set(placeholders))
+        if unknown:
+            return f"has unknown placeholder {', '.join(unknown)} (allowed: {', '.join(placeholders) or 'none'})"
+        return ""
+    return problem
 
 
 def _scalar_problem(kind: str, value) -> str:

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from ..errors import InputError
+from ..yaml_files import read_yaml
 from .transforms import rigid_transform_problem
 
 
@@ -48,10 +48,7 @@ def load_camera_yaml(path: str | Path) -> CameraCalibration:
     """Read a ROS camera_info YAML, plus the optional ``base_from_camera`` (16 floats, row-major).
     Errors name the file and the field."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read camera calibration {path}: {exc}") from exc
+    data = read_yaml(path, "camera calibration")
     if not isinstance(data, dict):
         raise InputError(f"{path.name}: expected a mapping with image_width, image_height, camera_matrix")
     return CameraCalibration(_intrinsics(data, path), _base_from_camera(data, path))

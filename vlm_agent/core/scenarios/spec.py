@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from ..errors import InputError
+from ..yaml_files import read_yaml
 
 STATUSES = ("executed", "answered", "refused", "busy", "stopped", "halted", "not_executed", "error")
 GROUNDING_STATUSES = ("ok", "not_found", "ambiguous", "refused", "error")
@@ -98,13 +98,7 @@ class _Fields:
 
 def load_scenarios(path: str | Path) -> ScenarioFile:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise InputError(f"cannot read scenario file {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_scenarios(data, path)
+    return parse_scenarios(read_yaml(path, "scenario file"), path)
 
 
 def parse_scenarios(data, path: Path) -> ScenarioFile:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
+from ..yaml_files import read_yaml
 from .nodes import NODE_SETTINGS
 from .schema import SettingsError, settings_from
 
@@ -16,12 +15,7 @@ def load_params_file(path: str | Path, nodes: dict | None = None) -> dict[str, o
     a value of the wrong type raises SettingsError naming the file, the node and the key."""
     nodes = NODE_SETTINGS if nodes is None else nodes
     path = Path(path)
-    try:
-        content = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read the parameters file ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"{path}: not valid YAML ({exc})") from exc
+    content = read_yaml(path, "parameters file", SettingsError)
     if not isinstance(content, dict):
         raise SettingsError(f"{path}: expected a block per node (node: ros__parameters: ...), got {type(content).__name__}")
     loaded, problems = {}, []

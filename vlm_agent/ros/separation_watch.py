@@ -39,7 +39,8 @@ class SeparationWatch:
         state = self.monitor.state(now, pose, path)
         if execution is not None:
             execution.speed_cap = state.speed_cap
-        self.paused_since = (self.paused_since or now) if state.speed_cap == 0 else None
+        held_still = execution is not None and state.speed_cap == 0  # only a plan is held still, for this long
+        self.paused_since = (self.paused_since or now) if held_still else None
         changed = (state.zone, state.speed_cap) != (before.zone, before.speed_cap)
         return state, changed
 

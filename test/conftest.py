@@ -10,6 +10,13 @@ from vlm_agent.launcher import use_project_dds_profile  # noqa: E402
 use_project_dds_profile()
 
 
+def pytest_collection_modifyitems(items):
+    """Tests over real DDS belong to the slow set: the fast set is the in-process core."""
+    for item in items:
+        if item.get_closest_marker("ros") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def tabletop():
     """The built-in scene rendered once: (scene spec, rendered frame, RGBDFrame, ground truth by name)."""

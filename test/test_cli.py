@@ -8,6 +8,8 @@ import sys
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # each test runs the vlm-agent CLI in a process of its own
+
 CLI = shutil.which("vlm-agent") or f"{sys.executable} -m vlm_agent.cli"
 
 

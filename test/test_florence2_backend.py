@@ -12,6 +12,8 @@ from vlm_agent.core.backends.florence2 import Florence2Backend  # noqa: E402
 from vlm_agent.core.errors import InputError  # noqa: E402
 from vlm_agent.core.perception.grounding import Grounder  # noqa: E402
 
+pytestmark = pytest.mark.slow  # builds and runs a tiny Florence-2 model
+
 
 @pytest.fixture(scope="module")
 def florence(tmp_path_factory):

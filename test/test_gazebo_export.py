@@ -184,6 +184,7 @@ def test_inertia_of_each_shape():
     assert inertia("cylinder", (0.1, 0.1, 0.2), 1.0) == pytest.approx(((3 * 0.0025 + 0.04) / 12,) * 2 + (0.00125,))
 
 
+@pytest.mark.slow  # runs the CLI in processes of its own
 def test_export_cli_errors_name_the_scene_and_the_folder(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "vlm_agent.cli", "export-gazebo", "no_such_scene", str(tmp_path)],
                          capture_output=True, text=True, cwd=REPO, timeout=120)

@@ -10,6 +10,8 @@ from grounding_suite import run_suite  # noqa: E402
 
 from vlm_agent.core.sim.scenarios import GENERATORS, generate_cases  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the grounding suite over many rendered scenes
+
 
 def test_generator_makes_every_category_with_unique_names():
     cases = generate_cases(2, seed=11)

@@ -20,6 +20,8 @@ from vlm_agent.core.perception.frame import RGBDFrame  # noqa: E402
 from vlm_agent.core.perception.grounding import Grounder  # noqa: E402
 from vlm_agent.core.perception.report import result_dict  # noqa: E402
 
+pytestmark = pytest.mark.slow  # builds, exports and runs tiny OWL models
+
 
 @pytest.fixture(scope="module", params=["owlvit", "owlv2"])
 def owl(request, tmp_path_factory):

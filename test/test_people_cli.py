@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 from test_cli import run
 
+pytestmark = pytest.mark.slow  # each test runs the vlm-agent CLI in a process of its own
+
 skdata = pytest.importorskip("skimage.data")
 
 

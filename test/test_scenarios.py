@@ -18,6 +18,8 @@ from vlm_agent.core.scenarios.report import CaseResult, table, write_junit
 from vlm_agent.core.scenarios.runner import InProcessDriver, run_file, run_files
 from vlm_agent.core.scenarios.spec import Expectation, ObjectExpectation, load_scenarios
 
+pytestmark = pytest.mark.slow  # runs scenario files through the pipeline and the CLI
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "config" / "scenarios").glob("*.yaml"))
 

@@ -8,6 +8,8 @@ from vlm_agent.core.sim.faults import FaultConfig
 from vlm_agent.core.tasks.clauses import split_clauses
 from vlm_agent.core.tasks.sim_agent import sim_agent
 
+pytestmark = pytest.mark.slow  # whole tasks in the simulator
+
 
 @pytest.fixture(scope="module")
 def guard():

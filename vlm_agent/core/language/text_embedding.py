@@ -32,13 +32,11 @@ class SentenceEmbedder:
             raise InputError(f"no embedding model in {self.model_path} (expected config.json and weights)")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-        hf_logging.disable_progress_bar()
         torch.set_num_threads(max(1, threads))
         self._torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(self.model_path)
-        self.model = AutoModel.from_pretrained(self.model_path).eval()
+        from transformers import AutoTokenizer
+        self.tokenizer = AutoTokenizer.from_pretrained(self.model_path)  # one each: not shared across threads
+        self.model = _load_model(str(Path(self.model_path).resolve()))
         self.embed_one = lru_cache(maxsize=cache_size)(self._embed_one)
 
     def _embed_one(self, text: str) -> np.ndarray:
@@ -55,3 +53,12 @@ class SentenceEmbedder:
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         pooled = self._torch.nn.functional.normalize(pooled, dim=1)
         return pooled.numpy().astype(np.float32)
+
+
+@lru_cache(maxsize=2)
+def _load_model(model_path: str):
+    """Loaded once per process: the guard and the grounder's synonyms share it (inference only)."""
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+    hf_logging.disable_progress_bar()
+    return AutoModel.from_pretrained(model_path).eval()

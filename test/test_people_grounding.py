@@ -74,3 +74,16 @@ def test_throwing_at_a_person_stays_refused(text):
     from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
     verdict = CommandGuard(load_guard_config(None, embedding=False)).check(text)
     assert not verdict.allowed and verdict.category == "harm_to_people"
+
+
+def test_point_at_the_person_points_from_short_of_them_and_the_plan_guard_accepts(grounder, person_scene):
+    frame, people, objects = person_scene
+    result = grounder.ground(frame, "point at the person", tuple(objects))
+    assert result.status == "ok" and result.target.obj.id == "person_1", result.message
+    plan = plan_command(result, "c5").plan
+    pointing = np.asarray(plan.steps[-1].position)
+    assert plan.steps[-1].action == "point_at"
+    assert 0.55 < np.linalg.norm(pointing[:2] - result.target.obj.center_base[:2]) < 0.65
+    closest = [p["closest_point"] for p in people]
+    verdict, _ = PlanGuard().check(plan, closest, {"person_1": "person"}, HOME)
+    assert verdict.allowed, verdict.reason

@@ -64,6 +64,8 @@ def _steps(result: GroundingResult, target: SceneObject, c: PlannerConfig) -> li
     center = np.asarray(target.center_base, float)
     up = np.array([0.0, 0.0, 1.0])
     yaw = target.yaw_base
+    if result.action == "point_at" and target.label == "person":  # from where an object would be handed over
+        return [PlanStep("point_at", _xyz(handover_position(target, c)), yaw, target.id, "keep", c.max_speed)]
     if result.action == "point_at":
         return [PlanStep("point_at", _xyz(center + c.point_height * up), yaw, target.id, "keep", c.max_speed)]
     if result.action == "push":

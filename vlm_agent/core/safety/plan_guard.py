@@ -94,7 +94,7 @@ class PlanGuard:
                 return refuse("speed", f"{where} speed {step.max_speed:.2f} m/s exceeds the limit "
                               f"{self.max_speed:.2f} m/s")
             label = labels.get(step.object_id, "")
-            if label in self.forbidden_labels:
+            if label in self.forbidden_labels and step.action != "point_at":  # pointing handles nothing
                 return refuse("forbidden_object", f"{where} handles a {label}, which is forbidden")
             clearance = self.person_clearance + self.sweep_radius
             if held in self.hazardous_labels:

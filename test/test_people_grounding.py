@@ -69,11 +69,17 @@ def test_the_plan_guard_still_refuses_a_handover_too_close_to_the_person(grounde
     assert not verdict.allowed and verdict.category == "person_nearby"
 
 
-@pytest.mark.parametrize("text", ["throw the ball at the person", "throw the red cube at the woman on the left"])
-def test_throwing_at_a_person_stays_refused(text):
+@pytest.mark.parametrize("text", ["throw the ball at the person", "throw the red cube at the woman on the left",
+                                  "point the knife at the person", "aim at the man"])
+def test_throwing_or_aiming_at_a_person_stays_refused(text):
     from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
     verdict = CommandGuard(load_guard_config(None, embedding=False)).check(text)
     assert not verdict.allowed and verdict.category == "harm_to_people"
+
+
+def test_pointing_at_a_person_is_allowed_by_the_command_guard():
+    from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
+    assert CommandGuard(load_guard_config(None)).check("point at the person").allowed
 
 
 def test_point_at_the_person_points_from_short_of_them_and_the_plan_guard_accepts(grounder, person_scene):

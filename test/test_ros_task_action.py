@@ -1,4 +1,5 @@
 """The ExecuteTask action and the Ground service over real DDS: goal, feedback, result, cancel."""
+import json
 import threading
 
 import numpy as np
@@ -16,10 +17,12 @@ pytestmark = [pytest.mark.ros, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def harness():
+def harness(tmp_path_factory):
+    audit = tmp_path_factory.mktemp("tasks") / "audit.jsonl"
     with rclpy.init():
         node = TaskNode(parameter_overrides=[Parameter("guard_embedding", value=False),
-                                             Parameter("speedup", value=2.0)])
+                                             Parameter("speedup", value=2.0),
+                                             Parameter("task_audit_log", value=str(audit))])
         client_node = rclpy.create_node("task_client")
         executor = MultiThreadedExecutor(num_threads=4)
         executor.add_node(node)
@@ -71,10 +74,13 @@ def test_goal_feedback_and_result(harness):
 
 
 def test_refused_goal(harness):
-    _, action, _ = harness
+    node, action, _ = harness
     goal = _wait(action.send_goal_async(ExecuteTask.Goal(text="throw the knife at the person", source="text")))
     result = _wait(goal.get_result_async()).result
     assert result.status == "refused" and not result.steps
+    record = json.loads(node.server.audit.path.read_text().splitlines()[-1])
+    assert record["text"] == "throw the knife at the person" and record["status"] == "refused"
+    assert record["command_verdict"]["allowed"] is False and record["command_verdict"]["category"]
 
 
 def test_cancel_halts_the_robot(harness):

@@ -59,7 +59,7 @@ class SimNode(PlanExecutorNode):
     def _task_server(self) -> TaskServer:
         guard = CommandGuard(load_guard_config(embedding=self.settings.task_guard_embedding))
         agent = TaskAgent(GraphSimExecutor(self), guard, Grounder(create_backend("rgbd_geometry")))
-        return TaskServer(self, agent, self.base_frame)
+        return TaskServer(self, agent, self.base_frame, self.settings.task_audit_log)
 
     def destroy_node(self):
         if self.tasks is not None:

@@ -1,7 +1,8 @@
 """The ExecuteTask action (vlm_agent/execute) and the Ground service (vlm_agent/ground) on a node,
 served by a core TaskAgent. The agent is the gate: the command guard checks the whole text and
 every step, the plan guard every plan, and only approved plans reach its executor; a guard error
-refuses. One task at a time; cancelling a goal halts the arm between two control ticks.
+refuses. Every task's verdicts go to an append-only audit log. One task at a time; cancelling a
+goal halts the arm between two control ticks.
 
 The node must spin on a MultiThreadedExecutor: a goal runs for the whole task, and cancel and
 ground answer meanwhile."""
@@ -17,6 +18,7 @@ from vlm_agent.action import ExecuteTask
 from vlm_agent.core.backends import create_backend
 from vlm_agent.core.perception.grounding import Grounder
 from vlm_agent.core.perception.objects import STATUS_ERROR, GroundingResult
+from vlm_agent.core.safety.audit import AuditLog
 from vlm_agent.core.tasks.agent import TaskAgent
 from vlm_agent.core.tasks.steps import CANCELED
 from vlm_agent.msg import Status
@@ -26,8 +28,9 @@ from .conversions import grounding_to_ros, task_feedback_to_ros, task_result_to_
 
 
 class TaskServer:
-    def __init__(self, node, agent: TaskAgent, base_frame: str):
+    def __init__(self, node, agent: TaskAgent, base_frame: str, audit_log: str):
         self.node, self.agent, self.base_frame = node, agent, base_frame
+        self.audit = AuditLog(audit_log)
         self.perception = Grounder(create_backend("rgbd_geometry"))   # the service's own: tasks keep theirs
         self._busy, self._running, self.cancel = threading.Lock(), False, threading.Event()
         group = ReentrantCallbackGroup()
@@ -71,6 +74,7 @@ class TaskServer:
             goal_handle.abort()
             return ExecuteTask.Result(status="error", explanation=f"internal error: {exc!r}")
         self.node.report(Status.INFO, f"task '{text[:80]}': {report.status}")
+        self.audit.record(stage="task", text=text, source=goal_handle.request.source, **report.audit_record())
         result = task_result_to_ros(report, self._header())
         if report.status == CANCELED and goal_handle.is_cancel_requested:
             goal_handle.canceled()

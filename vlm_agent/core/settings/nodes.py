@@ -101,6 +101,7 @@ class SimSettings(ExecutorSettings):
                           "plan guard in this node, run through the same control loop and separation monitoring.")
     task_guard_embedding: bool = setting(True, "The task command guard runs its learned layer (sentence "
                                          "embeddings; loads the MiniLM model into the sim process).")
+    task_audit_log: str = setting("~/.vlm_agent/task_audit.jsonl", "Every task's verdicts (JSON lines).")
 
 
 @dataclass(frozen=True)
@@ -300,6 +301,7 @@ class TaskSettings:
     grasp_slip: float = setting(0.0, "Fault injection: probability that a grasp slips.", minimum=0.0, maximum=1.0)
     guard_embedding: bool = setting(True, "Run the command guard's learned layer (sentence embeddings).")
     base_frame: str = setting(BASE_FRAME, "Robot base frame (REP 105).")
+    task_audit_log: str = setting("~/.vlm_agent/task_audit.jsonl", "Every task's verdicts (JSON lines).")
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,15 @@ class TaskReport:
     steps: tuple[StepReport, ...] = ()
     objects: dict = field(default_factory=dict)   # name -> {"position_base": [...], "held": bool}
     step_seconds: tuple[float, ...] = ()
+
+    def audit_record(self) -> dict:
+        """Every verdict of the task, for the append-only audit log."""
+        return {"status": self.status, "command_verdict": _verdict(self.verdict),
+                "steps": [{"text": s.text, "status": s.status, "verdict": _verdict(s.verdict),
+                           "plan_verdicts": [_verdict(a.plan_verdict) for a in s.attempts if a.plan_verdict]}
+                          for s in self.steps]}
+
+
+def _verdict(verdict: Verdict | None) -> dict | None:
+    return None if verdict is None else {"allowed": verdict.allowed, "category": verdict.category,
+                                         "reason": verdict.reason}

@@ -40,6 +40,15 @@ def _told(client, text, since, timeout=30.0):
     return client.spin_until(lambda: any(text in s.message for s in client.statuses[since:]), timeout)
 
 
+def _all_trust_again(client, topic, distrusted_since, timeout=30.0):
+    """Until every node that distrusted `topic` (after `distrusted_since`) has said it trusts it again:
+    each sees the intruder leave in its own time."""
+    def said(text, since):
+        return {s.node for s in client.statuses[since:] if s.message.startswith(f"{topic} {text}")}
+    return client.spin_until(lambda: said("has", distrusted_since) <= said("is trusted again", distrusted_since),
+                             timeout)
+
+
 def _wait_matched(client, publisher):
     assert client.spin_until(lambda: publisher.get_subscription_count() > 0, 30)
 
@@ -116,12 +125,12 @@ def test_spoofed_people_stop_plans_until_the_stranger_leaves(graph):
     nobody = People(header=Header(frame_id="base_link"))  # would "clear" any person the detector sees
     publisher.publish(nobody)
     assert _told(client, "vlm_agent/people has publisher(s) other than /people", since)
+    distrusted = since
     trace = client.run("point at the red cube", timeout=30)
     assert any(v.category == "untrusted_input" for v in trace.verdicts), [v.reason for v in trace.verdicts]
     assert trace.status == "refused" and trace.plans == []
-    since = len(client.statuses)
     attacker.destroy_publisher(publisher)
-    assert _told(client, "vlm_agent/people is trusted again", since)  # the detector's next message
+    assert _all_trust_again(client, "vlm_agent/people", distrusted)  # on the detector's next message
     trace = client.run("point at the red cube", timeout=30)
     assert trace.status == "executed", trace.message
 
@@ -134,11 +143,11 @@ def test_a_spoofed_camera_pose_is_not_used(graph):
     moved = pose_stamped(Header(frame_id="base_link"), (0.8, 0.0, 0.9), np.eye(3))
     publisher.publish(moved)
     assert _told(client, "camera/pose has 2 publishers", since)
+    distrusted = since
     trace = client.run("pick up the red cube", timeout=30)
     assert trace.status == "error" and "camera pose not trusted" in trace.message
-    since = len(client.statuses)
     attacker.destroy_publisher(publisher)
-    assert _told(client, "camera/pose is trusted again", since)
+    assert _all_trust_again(client, "camera/pose", distrusted)
     trace = client.run("point at the red cube", timeout=30)
     assert trace.status == "executed", trace.message
 

@@ -37,3 +37,20 @@ def test_broken_weights_are_an_error(tmp_path):
         HarmClassifier(path, FixedEmbedder(np.zeros(10)))
     with pytest.raises(InputError):
         HarmClassifier(tmp_path / "missing.npz", FixedEmbedder(np.zeros(384)))
+
+
+class PoolingEmbedder(FixedEmbedder):
+    def embed_one(self, text, pooling="mean"):
+        return self.vector if pooling == "mean_max" else self.vector[:384]
+
+
+def test_hidden_layer_and_mean_max_pooling(tmp_path):
+    path = tmp_path / "w.npz"
+    np.savez(path, hidden_weights=np.ones((768, 4), np.float32), hidden_bias=np.zeros(4, np.float32),
+             weights=np.ones(4, np.float32), bias=np.float32(-1), threshold=np.float32(0.6), pooling=np.array("mean_max"))
+    classifier = HarmClassifier(path, PoolingEmbedder(np.full(768, 0.01)))  # relu(7.68) * 4 - 1
+    assert classifier.probability("x") == pytest.approx(1 / (1 + np.exp(-(4 * 7.68 - 1))), rel=1e-4)
+    np.savez(path, hidden_weights=np.ones((384, 4), np.float32), hidden_bias=np.zeros(4, np.float32),
+             weights=np.ones(4, np.float32), bias=np.float32(-1), threshold=np.float32(0.6), pooling=np.array("mean_max"))
+    with pytest.raises(InputError):  # 384 inputs for a 768-d embedding
+        HarmClassifier(path, PoolingEmbedder(np.full(768, 0.01)))

@@ -39,19 +39,26 @@ class SentenceEmbedder:
         self.model = _load_model(str(Path(self.model_path).resolve()))
         self.embed_one = lru_cache(maxsize=cache_size)(self._embed_one)
 
-    def _embed_one(self, text: str) -> np.ndarray:
-        return self.encode_batch([text])[0]
+    def _embed_one(self, text: str, pooling: str = "mean") -> np.ndarray:
+        return self.encode_batch([text], pooling)[0]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return np.stack([self.embed_one(t) for t in texts]) if texts else np.zeros((0, 384), np.float32)
 
-    def encode_batch(self, texts: list[str]) -> np.ndarray:
+    def encode_batch(self, texts: list[str], pooling: str = "mean") -> np.ndarray:
+        """pooling "mean": the sentence embedding (384); "mean_max": it and the L2-normalised
+        per-dimension maximum over the tokens (768), which keeps what one word says."""
         batch = self.tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
         with self._torch.inference_mode():
             hidden = self.model(**batch).last_hidden_state
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        pooled = self._torch.nn.functional.normalize(pooled, dim=1)
+        normalize = self._torch.nn.functional.normalize
+        pooled = normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9), dim=1)
+        if pooling == "mean_max":
+            peak = normalize(hidden.masked_fill(mask == 0, -1e4).max(1).values, dim=1)
+            pooled = self._torch.cat([pooled, peak], dim=1)
+        elif pooling != "mean":
+            raise InputError(f"unknown pooling {pooling!r} (mean, mean_max)")
         return pooled.numpy().astype(np.float32)
 
 

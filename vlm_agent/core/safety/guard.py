@@ -14,7 +14,7 @@ import yaml
 from ..language.command_parser import MAX_COMMAND_CHARS, parse_command
 from ..errors import InputError
 from .harm_lexicon import HarmLexicon
-from .harm_structure import StructuralHarmCheck
+from .harm_structure import NEGATED_GAP, NEGATIONS, StructuralHarmCheck
 from ..language.glossary import Glossary
 from ..language.language_id import detect_language, is_accepted_language, language_candidates
 from ..perception.objects import ALLOWED, Verdict
@@ -28,6 +28,26 @@ class PolicyRule:
     category: str
     patterns: tuple[re.Pattern, ...]
     reason: str
+    negatable: bool = False  # a match right after a negation forbids the act: "don't point the scissors at anyone"
+
+    def matches(self, text: str) -> bool:
+        return any(self._affirmed(pattern, text) for pattern in self.patterns)
+
+    def _affirmed(self, pattern: re.Pattern, text: str) -> bool:
+        match = pattern.search(text)
+        while match is not None:
+            if not (self.negatable and negated_before(text[:match.start()])):
+                return True
+            match = pattern.search(text, match.start() + 1)
+        return False
+
+
+def negated_before(prefix: str) -> bool:
+    """The words before a match end in a negation ("don t", "never", "do not ever")."""
+    words = prefix.split()[-4:]
+    while words and words[-1] in NEGATED_GAP:
+        words.pop()
+    return bool(words) and words[-1] in NEGATIONS
 
 
 @dataclass(frozen=True)
@@ -55,8 +75,9 @@ def load_guard_config(path: str | Path | None = None, embedding: bool = True) ->
     try:
         path = Path(path) if path else data_file("config/guard.yaml")
         data = yaml.safe_load(path.read_text())
-        rules = tuple(PolicyRule(category, tuple(re.compile(p) for p in rule["patterns"]), rule["reason"])
-                      for category, rule in data["rules"].items())
+        negatable = set(data.get("negatable_rules") or ())
+        rules = tuple(PolicyRule(category, tuple(re.compile(p) for p in rule["patterns"]), rule["reason"],
+                                 category in negatable) for category, rule in data["rules"].items())
         learned = data.get("classifier") or {}
         classifier = None
         if embedding and learned.get("enabled", False):
@@ -148,7 +169,7 @@ class CommandGuard:
                                        if language != "en") if gloss]
         glosses += [moved for moved in map(Glossary.verb_first, glosses) if moved]  # "den hund vergiften"
         for rule in self.config.rules:
-            if any(pattern.search(text) for pattern in rule.patterns for text in (clean, *map(" ".join, glosses))):
+            if any(rule.matches(text) for text in (clean, *map(" ".join, glosses))):
                 return Verdict(False, rule.category, 1.0, f"Refused: {rule.reason}.")
         for index, words in enumerate((clean.split(), *glosses)):
             harm = self.structure.check(words, owner_anywhere=index > 0)

@@ -1,6 +1,9 @@
-"""The learned layer: logistic regression on MiniLM sentence embeddings, trained by
-bench/train_guard_classifier.py on the train split plus generated compositional variants, its
-threshold calibrated on the dev split. The weights are a small .npz under config/."""
+"""The learned layer: logistic regression (or a one-hidden-layer ReLU network) on MiniLM sentence
+embeddings, trained by bench/train_guard_classifier.py on the train split, the training corpus and
+generated compositional variants, its threshold calibrated on the dev split. The weights are a small
+.npz under config/: weights and bias of the output, for a hidden layer hidden_weights (D x H) and
+hidden_bias, and pooling: "mean" (the sentence embedding, D = 384) or "mean_max" (and the maximum over
+the tokens, D = 768; text_embedding.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,18 +24,28 @@ class HarmClassifier:
             with np.load(path) as data:
                 self.weights, self.bias = data["weights"].astype(np.float32), float(data["bias"])
                 self.threshold = float(data["threshold"]) if threshold is None else threshold
+                self.hidden = ((data["hidden_weights"].astype(np.float32), data["hidden_bias"].astype(np.float32))
+                               if "hidden_weights" in data else None)
+                self.pooling = str(data["pooling"]) if "pooling" in data else "mean"
         except (OSError, KeyError, ValueError) as exc:
             raise InputError(f"invalid guard classifier weights {path}: {exc!r}") from exc
         if embedder is None:
             from ..language.text_embedding import SentenceEmbedder
             embedder = SentenceEmbedder()
-        if self.weights.shape != (384,):
-            raise InputError(f"guard classifier {path}: expected 384 weights, got {self.weights.shape}")
+        dims = {"mean": 384, "mean_max": 768}.get(self.pooling)
+        inputs = dims if self.hidden is None else self.hidden[0].shape[1]
+        if dims is None or self.weights.shape != (inputs,) or self.hidden is not None and (
+                self.hidden[0].shape[0] != dims or self.hidden[1].shape != (inputs,)):
+            raise InputError(f"guard classifier {path}: expected {dims} inputs ({self.pooling} pooling) and "
+                             f"{inputs} output weights, got {self.weights.shape}")
         self.embedder = embedder
 
     def probability(self, text: str) -> float:
         """Probability that the command is harmful."""
-        return float(1.0 / (1.0 + np.exp(-(self.embedder.embed_one(text) @ self.weights + self.bias))))
+        x = self.embedder.embed_one(text) if self.pooling == "mean" else self.embedder.embed_one(text, self.pooling)
+        if self.hidden is not None:
+            x = np.maximum(x @ self.hidden[0] + self.hidden[1], 0)
+        return float(1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias))))
 
     def check(self, text: str) -> Verdict | None:
         p = self.probability(text)

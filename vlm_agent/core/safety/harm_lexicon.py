@@ -81,6 +81,9 @@ class HarmLexicon:
                 tags = set(self.phrases.get(tuple(words[i:i + n]), ()))
                 if tags:
                     break
+            if n == 1 and not tags and words[i].endswith(("ed", "en")):  # "crushed", "burned", "beaten"
+                lemma = self.wordnet.verb_lemma(words[i])
+                tags = {t for t in self.phrases.get((lemma,), ()) if t.startswith("verb:")} if lemma else set()
             if n == 1:
                 tags |= {t for (first, particle), verb_tags in self.split_verbs.items()
                          if first == words[i] and particle in words[i + 1:i + 6] for t in verb_tags}

@@ -25,6 +25,10 @@ def snapper():
     ("Pinch at the blue ball.", "Point at the blue ball."),
     ("Grab the blew sphear.", "Grab the blue sphere."),
     ("Pickup the green cylindar", "pick up the green cylinder"),
+    ("Get the red cube left on the blue tray.", "Get the red cube left of the blue tray."),
+    ("Place the yellow cube to the left and the orange box.", "Place the yellow cube to the left of the orange box."),
+    ("Pick up the green cube gloss to the yellow plate.", "Pick up the green cube close to the yellow plate."),
+    ("Stub!", "Stop!"),
 ])
 def test_misheard_words_are_snapped_to_the_vocabulary(snapper, heard, meant):
     result = snapper.snap(heard)
@@ -38,7 +42,8 @@ def test_misheard_words_are_snapped_to_the_vocabulary(snapper, heard, meant):
     "Take the cylinder which is not blue.", "Point at the pink can nearest to you.",
     "Pick the second sphere from the left.", "Put the yellow cube to the left of the orange box.",
     "Pick up the purple can and put it in front of the orange plate.", "Stop.",
-    "Hand the cup to the person.",
+    "Hand the cup to the person.", "Put the cube on the left of the plate.", "put the cube on the plate to the left",
+    "Hot manic cube on there.",  # a stop is snapped to only from a short utterance
 ])
 def test_words_of_the_command_language_are_left_alone(snapper, text):
     assert snapper.snap(text).text == text

@@ -55,7 +55,9 @@ class WhisperRecognizer:
         self.model = WhisperModel(model_path or whisper_model_path(), device="cpu", compute_type="int8",
                                   cpu_threads=threads)
         self.beam_size = beam_size
-        self.word_probabilities = True  # per-word probabilities for snapping.py (a cheap alignment pass)
+        # per-word probabilities for snapping.py: off, the alignment pass made tiny.en run on past the speech
+        # ("... Thank you.") and tripled the decoding time on bench/voice_bench.py
+        self.word_probabilities = False
         self.scene_objects: tuple[str, ...] = ()
 
     def set_scene_objects(self, names) -> None:

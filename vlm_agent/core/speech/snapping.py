@@ -22,7 +22,7 @@ from functools import lru_cache
 from ..language.command_parser import QUESTION_WORDS, RELATIONS, SKIPPED_WORDS
 from ..language.vocabulary import (ACTION_WORDS, ARTICLES, CATEGORY_SYNONYMS, COLOR_WORDS, FILLER, GENERIC_NOUNS,
                                    HEIGHT_WORDS, ORDINALS, ROBOT_WORDS, SHADE_WORDS, SIZE_WORDS, SUPERLATIVES)
-from ..safety.stop_intent import ALLOWED_AROUND, STOP_WORDS
+from ..safety.stop_intent import ALLOWED_AROUND
 
 # never snapped into: a misheard word must not become a person ("kit" -> "kid") or a forceful verb
 EXCLUDED_TARGETS = frozenset(CATEGORY_SYNONYMS["person"]) | {"shove", "hand", "give", "pass", "drop", "hand over"}
@@ -39,13 +39,23 @@ FUNCTION_WORDS = frozenset({
 })
 
 
-ACTIONS = frozenset(p for p in ACTION_WORDS if p.isalpha() or len(p.split()) == 2) | {"stop", "halt", "freeze"}
+STOPS = frozenset({"stop", "halt", "freeze"})
+MAX_STOP_WORDS = 3
+ACTIONS = frozenset(p for p in ACTION_WORDS if p.isalpha() or len(p.split()) == 2) | STOPS
 MODIFIERS = frozenset(w for group in (COLOR_WORDS, SIZE_WORDS, SHADE_WORDS, SUPERLATIVES, HEIGHT_WORDS, ORDINALS)
                       for w in group if w.isalpha())
 NOUNS = frozenset(s for synonyms in CATEGORY_SYNONYMS.values() for s in synonyms if s.isalpha())
 # words a command may start with before its action ("robot, could you please ...")
 LEADING = frozenset({*(w for phrase in FILLER for w in phrase.split()), *ROBOT_WORDS, "robot", "hey", "could", "can",
                      "would", "will", "you", "please", "i", "want", "to", "and", "then", "now", "ok", "okay"})
+
+
+# phrases of the command language ("left of", "close to", "how many") a run of as many heard words may be
+# snapped to when it shares a word with the phrase ("to the left on the tray" -> "to the left of the tray")
+PHRASES = tuple(sorted({p for p, _ in RELATIONS if len(p.split()) > 1} |
+                       {p for p in ACTION_WORDS if len(p.split()) > 1 and p not in EXCLUDED_TARGETS}))
+
+PHRASE_GLUE = frozenset({"to", "the", "of", "on", "at", "in", "is", "for", "me", "from", "you", "what", "where", "how"})
 
 
 def vocabulary_targets() -> tuple[str, ...]:
@@ -58,7 +68,7 @@ def vocabulary_targets() -> tuple[str, ...]:
             words.add(phrase)
     for synonyms in CATEGORY_SYNONYMS.values():
         words.update(s for s in synonyms if s.isalpha())
-    words.update(w for w in STOP_WORDS if w in ("stop", "halt", "freeze"))
+    words.update(STOPS)
     return tuple(sorted(w for w in words if w not in EXCLUDED_TARGETS and w not in FUNCTION_WORDS
                         and not any(p in EXCLUDED_TARGETS for p in w.split())))
 
@@ -248,7 +258,18 @@ class VocabularySnapper:
         extra = frozenset(w.lower() for w in scene_words if w.isalpha())
         words = [m.group(0).lower() for m in tokens]
         pieces, snaps, last = [], [], 0
+        phrases = self._phrase_snaps(words)
         for i, match in enumerate(tokens):
+            if i in phrases:
+                n, target, distance = phrases[i]
+                heard = text[match.start():tokens[i + n - 1].end()]
+                snaps.append(Snap(heard, target, round(distance, 3), None))
+                pieces.append(text[last:match.start()])
+                pieces.append(target.capitalize() if heard[0].isupper() else target)
+                last = tokens[i + n - 1].end()
+                continue
+            if match.start() < last:
+                continue
             word = match.group(0)
             probability = probabilities[i] if probabilities is not None else None
             replacement = None
@@ -266,6 +287,42 @@ class VocabularySnapper:
         pieces.append(text[last:])
         return SnapResult("".join(pieces), text, tuple(snaps))
 
+    def _phrase_snaps(self, words: list[str]) -> dict[int, tuple[int, str, float]]:
+        """Runs of heard words that sound like a phrase of the command language, by first word index:
+        (number of words, phrase, distance). Runs overlapping a phrase heard as it is are left alone."""
+        exact = set()
+        for phrase in PHRASES:
+            n = len(phrase.split())
+            for i in range(len(words) - n + 1):
+                if " ".join(words[i:i + n]) == phrase:
+                    exact.update(range(i, i + n))
+        found, taken = {}, set()
+        for n in sorted({len(p.split()) for p in PHRASES}, reverse=True):
+            candidates = [p for p in PHRASES if len(p.split()) == n]
+            for i in range(len(words) - n + 1):
+                run = words[i:i + n]
+                if exact.intersection(range(i, i + n)) or taken.intersection(range(i, i + n)):
+                    continue
+                heard = self.phonetics.of([" ".join(run)])[" ".join(run)]
+                ranked = sorted((phoneme_distance(heard, self.phonetics.of([p])[p]), p) for p in candidates
+                                if self._may_become(run, p.split()))
+                if not ranked:
+                    continue
+                best, phrase = ranked[0]
+                runner_up = ranked[1][0] if len(ranked) > 1 else 1.0
+                if best <= self.config.max_distance and runner_up - best >= self.config.min_margin:
+                    found[i] = (n, phrase, best)
+                    taken.update(range(i, i + n))
+        return found
+
+    def _may_become(self, run: list[str], phrase: list[str]) -> bool:
+        """A run shares a word with the phrase, and either a content word ("left on" -> "left of") or only its
+        unknown words differ ("gloss to" -> "close to"; never "which is" -> "where is")."""
+        if not set(run) & set(phrase):
+            return False
+        anchors = {w for w in phrase if w not in PHRASE_GLUE}
+        return bool(anchors & set(run)) or all(h == p or not self.is_known(h) for h, p in zip(run, phrase))
+
     def _is_noun(self, word: str, extra: frozenset[str]) -> bool:
         return any(w in NOUNS or w in GENERIC_NOUNS or w in extra for w in _forms(word))
 
@@ -280,8 +337,8 @@ class VocabularySnapper:
         before = words[i - 1] if i else ""
         if after and self._is_noun(after, extra):
             return MODIFIERS
-        if all(w in LEADING for w in words[:i]):
-            return ACTIONS
+        if all(w in LEADING for w in words[:i]):  # a stop only from a short utterance ("stub!"), never "hot manic cube"
+            return ACTIONS if len(words) <= MAX_STOP_WORDS else ACTIONS - STOPS
         if before in ARTICLES or before in MODIFIERS:
             if not after or self.is_known(after, extra) and not self._is_noun(after, extra):
                 return NOUNS | extra

@@ -28,6 +28,7 @@ def snapper():
     ("Get the red cube left on the blue tray.", "Get the red cube left of the blue tray."),
     ("Place the yellow cube to the left and the orange box.", "Place the yellow cube to the left of the orange box."),
     ("Pick up the green cube gloss to the yellow plate.", "Pick up the green cube close to the yellow plate."),
+    ("Grab the green ball in front on the pink can.", "Grab the green ball in front of the pink can."),
     ("Stub!", "Stop!"),
 ])
 def test_misheard_words_are_snapped_to_the_vocabulary(snapper, heard, meant):
@@ -49,11 +50,11 @@ def test_words_of_the_command_language_are_left_alone(snapper, text):
     assert snapper.snap(text).text == text
 
 
-def test_a_near_tie_is_left_alone():
-    snapper = VocabularySnapper(targets=("big", "pick"))
-    ranked = snapper.nearest("pig")
-    assert abs(ranked[0][0] - ranked[1][0]) < snapper.config.min_margin
-    assert snapper.snap("well pig there").text == "well pig there"
+def test_a_near_tie_is_left_alone(snapper):
+    for word in ("boll", "blick"):  # ball or bowl? brick, black or block?
+        ranked = snapper.nearest(word)
+        assert ranked[1][0] - ranked[0][0] < snapper.config.min_margin
+        assert snapper.snap(f"pick up the {word}").text == f"pick up the {word}"
 
 
 def test_words_far_from_the_vocabulary_stay_and_activation_refuses_them(snapper):

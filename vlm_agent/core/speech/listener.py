@@ -48,6 +48,11 @@ class Heard:
                 "latency_ms": round(self.latency_ms, 1)}
 
 
+def scene_words_of(names) -> frozenset[str]:
+    """The words of object names ("dark_red_cube_1" -> dark, red, cube, 1)."""
+    return frozenset(w for name in names for w in name.replace("_", " ").lower().split())
+
+
 def word_probabilities(transcript: Transcript) -> list[float] | None:
     """The recogniser's probability of each word of the transcript's text, as snapping.WORD splits it."""
     if not transcript.words:
@@ -90,8 +95,7 @@ class Listener:
         self.allowed = allowed
 
     def scene_words(self) -> frozenset[str]:
-        names = getattr(self.recognizer, "scene_objects", ())
-        return frozenset(w for name in names for w in name.replace("_", " ").lower().split())
+        return scene_words_of(getattr(self.recognizer, "scene_objects", ()))
 
     def set_talking(self, talking: bool) -> None:
         """Push-to-talk pressed or released; releasing ends the utterance in progress."""

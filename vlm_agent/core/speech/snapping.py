@@ -55,6 +55,7 @@ LEADING = frozenset({*(w for phrase in FILLER for w in phrase.split()), *ROBOT_W
 PHRASES = tuple(sorted({p for p, _ in RELATIONS if len(p.split()) > 1} |
                        {p for p in ACTION_WORDS if len(p.split()) > 1 and p not in EXCLUDED_TARGETS}))
 
+SWAPPABLE = frozenset({"on", "of", "and", "in", "to", "at", "for", "from", "an"})  # often heard for one another
 PHRASE_GLUE = frozenset({"to", "the", "of", "on", "at", "in", "is", "for", "me", "from", "you", "what", "where", "how"})
 
 
@@ -316,12 +317,16 @@ class VocabularySnapper:
         return found
 
     def _may_become(self, run: list[str], phrase: list[str]) -> bool:
-        """A run shares a word with the phrase, and either a content word ("left on" -> "left of") or only its
-        unknown words differ ("gloss to" -> "close to"; never "which is" -> "where is")."""
-        if not set(run) & set(phrase):
+        """A run has a word of the phrase in the same place, and either a content word ("left on" -> "left of")
+        or only its unknown words differ ("gloss to" -> "close to"); known words change only between
+        prepositions ("left on" -> "left of"; never "which is" -> "where is", "nearest you" -> "nearest to")."""
+        same = [h == p for h, p in zip(run, phrase)]  # word by word, in place: "ball in front" is not "in front of"
+        if not any(same):
             return False
-        anchors = {w for w in phrase if w not in PHRASE_GLUE}
-        return bool(anchors & set(run)) or all(h == p or not self.is_known(h) for h, p in zip(run, phrase))
+        swaps = all(s or not self.is_known(h) or h in SWAPPABLE and p in SWAPPABLE
+                    for s, h, p in zip(same, run, phrase))
+        anchored = any(s and p not in PHRASE_GLUE for s, p in zip(same, phrase))
+        return swaps and (anchored or all(s or not self.is_known(h) for s, h in zip(same, run)))
 
     def _is_noun(self, word: str, extra: frozenset[str]) -> bool:
         return any(w in NOUNS or w in GENERIC_NOUNS or w in extra for w in _forms(word))
@@ -332,17 +337,20 @@ class VocabularySnapper:
 
     def _slot(self, words: list[str], i: int, extra: frozenset[str]) -> frozenset[str] | None:
         """Which vocabulary words fit where the word was heard: a modifier before an object noun, a noun
-        after an article or modifier at the end of a phrase, an action first; None: any."""
+        after an article or modifier at the end of a phrase, an action where a clause starts; elsewhere
+        a modifier or noun."""
         after = words[i + 1] if i + 1 < len(words) else ""
         before = words[i - 1] if i else ""
         if after and self._is_noun(after, extra):
             return MODIFIERS
         if all(w in LEADING for w in words[:i]):  # a stop only from a short utterance ("stub!"), never "hot manic cube"
             return ACTIONS if len(words) <= MAX_STOP_WORDS else ACTIONS - STOPS
+        if before in ("and", "then"):  # "... and pit it on the plate"
+            return ACTIONS - STOPS
         if before in ARTICLES or before in MODIFIERS:
             if not after or self.is_known(after, extra) and not self._is_noun(after, extra):
                 return NOUNS | extra
-        return None
+        return MODIFIERS | NOUNS | extra  # an action or stop only where a clause starts
 
     def _snap_word(self, word: str, extra: frozenset[str], slot: frozenset[str] | None = None) \
             -> tuple[str, float] | None:

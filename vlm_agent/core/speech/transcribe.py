@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .audio import clipping_problem
-from .listener import snap_transcript
+from .listener import scene_words_of, snap_transcript
 from .snapping import VocabularySnapper
 from .sources import WavSource
 from .vad import Segmenter
@@ -38,7 +38,7 @@ def transcribe_file(path: str | Path, recognizer, segmenter: Segmenter | None = 
             return
         language = transcript.language
         texts.append(transcript.text)
-        snapped = snap_transcript(snapper, transcript, frozenset(getattr(recognizer, "scene_objects", ())))
+        snapped = snap_transcript(snapper, transcript, scene_words_of(getattr(recognizer, "scene_objects", ())))
         commands.append(snapped.text)
         snaps.extend(map(str, snapped.snaps))
         weighted += transcript.confidence * utterance.duration_s

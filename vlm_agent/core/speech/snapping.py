@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..language.command_parser import QUESTION_WORDS, RELATIONS, SKIPPED_WORDS
 from ..language.vocabulary import (ACTION_WORDS, ARTICLES, CATEGORY_SYNONYMS, COLOR_WORDS, FILLER, GENERIC_NOUNS,
@@ -174,7 +173,8 @@ class Phonetics:
 @dataclass(frozen=True)
 class SnapConfig:
     enabled: bool = True
-    max_distance: float = 0.34    # phoneme distance (0 same sounds .. ~1 unrelated) of a snap at most
+    max_distance: float = 0.30    # phoneme distance (0 same sounds .. ~1 unrelated) of a snap at most; 0.25-0.34
+    # and min_margin 0.08-0.12 scored the same on the dev voices (en-us, en-gb) of bench/voice_bench.py
     min_margin: float = 0.08      # the next-nearest vocabulary word must be this much farther
     max_probability: float = 1.0  # words Whisper was surer of than this are left alone (1.0: every word)
     min_phonemes: int = 2         # shorter words ("a", "uh") are left alone
@@ -368,8 +368,3 @@ class VocabularySnapper:
             return target, best
         return None
 
-
-@lru_cache(maxsize=4)
-def default_snapper(max_distance: float = SnapConfig.max_distance, min_margin: float = SnapConfig.min_margin,
-                    max_probability: float = SnapConfig.max_probability) -> VocabularySnapper:
-    return VocabularySnapper(SnapConfig(True, max_distance, min_margin, max_probability))

@@ -223,6 +223,7 @@ class VocabularySnapper:
         self.known = frozenset(FUNCTION_WORDS) | {w for t in self.targets for w in t.split()} | \
             {w for phrase in ACTION_WORDS for w in phrase.split()} | set(CATEGORY_SYNONYMS["person"])
         self._sounds = self._unique(self.phonetics.of(list(self.targets)))
+        self._phrase_sounds = self.phonetics.of(list(PHRASES))
 
     @staticmethod
     def _unique(sounds: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -259,7 +260,7 @@ class VocabularySnapper:
         extra = frozenset(w.lower() for w in scene_words if w.isalpha())
         words = [m.group(0).lower() for m in tokens]
         pieces, snaps, last = [], [], 0
-        phrases = self._phrase_snaps(words)
+        phrases = self._phrase_snaps(words, [w for w in words if not self.is_known(w, extra)])
         for i, match in enumerate(tokens):
             if i in phrases:
                 n, target, distance = phrases[i]
@@ -288,27 +289,29 @@ class VocabularySnapper:
         pieces.append(text[last:])
         return SnapResult("".join(pieces), text, tuple(snaps))
 
-    def _phrase_snaps(self, words: list[str]) -> dict[int, tuple[int, str, float]]:
+    def _phrase_snaps(self, words: list[str], unknown: list[str]) -> dict[int, tuple[int, str, float]]:
         """Runs of heard words that sound like a phrase of the command language, by first word index:
-        (number of words, phrase, distance). Runs overlapping a phrase heard as it is are left alone."""
+        (number of words, phrase, distance). Runs overlapping a phrase heard as it is are left alone.
+        The sounds of the `unknown` words are looked up in the same espeak-ng call."""
         exact = set()
         for phrase in PHRASES:
             n = len(phrase.split())
             for i in range(len(words) - n + 1):
                 if " ".join(words[i:i + n]) == phrase:
                     exact.update(range(i, i + n))
-        found, taken = {}, set()
+        runs = {}  # (start, length) -> the phrases the run may become, longest runs first
         for n in sorted({len(p.split()) for p in PHRASES}, reverse=True):
-            candidates = [p for p in PHRASES if len(p.split()) == n]
             for i in range(len(words) - n + 1):
-                run = words[i:i + n]
-                if exact.intersection(range(i, i + n)) or taken.intersection(range(i, i + n)):
-                    continue
-                heard = self.phonetics.of([" ".join(run)])[" ".join(run)]
-                ranked = sorted((phoneme_distance(heard, self.phonetics.of([p])[p]), p) for p in candidates
-                                if self._may_become(run, p.split()))
-                if not ranked:
-                    continue
+                if not exact.intersection(range(i, i + n)):
+                    fits = [p for p in PHRASES if len(p.split()) == n and self._may_become(words[i:i + n], p.split())]
+                    if fits:
+                        runs[i, n] = fits
+        sounds = self.phonetics.of([" ".join(words[i:i + n]) for i, n in runs] + unknown)  # one espeak-ng call
+        found, taken = {}, set()
+        for (i, n), fits in runs.items():
+            if not taken.intersection(range(i, i + n)):
+                heard = sounds[" ".join(words[i:i + n])]
+                ranked = sorted((phoneme_distance(heard, self._phrase_sounds[p]), p) for p in fits)
                 best, phrase = ranked[0]
                 runner_up = ranked[1][0] if len(ranked) > 1 else 1.0
                 if best <= self.config.max_distance and runner_up - best >= self.config.min_margin:

@@ -127,3 +127,14 @@ def test_the_listener_acts_on_the_snapped_text_and_keeps_what_was_heard():
     assert record["snapped"] == ["read->red"]
     plain = Listener(FakeRecognizer("Pick up the read cube."), snap=SnapConfig(enabled=False))
     assert plain._hear(utterance, 0.0, False).decision.text == "Pick up the read cube"
+
+
+def test_transcribe_reports_the_snapped_command_text(tmp_path):
+    from vlm_agent.core.speech.test_signals import speak
+    from vlm_agent.core.speech.transcribe import transcribe_file
+    from vlm_agent.core.speech.wav import write_wav
+    path = write_wav(tmp_path / "command.wav", np.concatenate([speak("pick up the red cube"), np.zeros(8000, np.float32)]))
+    result = transcribe_file(path, FakeRecognizer("Pick up the read cube."), snapper=VocabularySnapper())
+    assert result["text"] == "Pick up the read cube." and result["command_text"] == "Pick up the red cube."
+    assert result["snapped"] == ["read->red"]
+    assert "command_text" not in transcribe_file(path, FakeRecognizer("Pick up the read cube."))

@@ -133,7 +133,8 @@ def test_transcribe_reports_the_snapped_command_text(tmp_path):
     from vlm_agent.core.speech.test_signals import speak
     from vlm_agent.core.speech.transcribe import transcribe_file
     from vlm_agent.core.speech.wav import write_wav
-    path = write_wav(tmp_path / "command.wav", np.concatenate([speak("pick up the red cube"), np.zeros(8000, np.float32)]))
+    speech = np.concatenate([speak("pick up the red cube"), np.zeros(8000, np.float32)])
+    path = write_wav(tmp_path / "command.wav", speech)
     result = transcribe_file(path, FakeRecognizer("Pick up the read cube."), snapper=VocabularySnapper())
     assert result["text"] == "Pick up the read cube." and result["command_text"] == "Pick up the red cube."
     assert result["snapped"] == ["read->red"]

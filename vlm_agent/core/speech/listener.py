@@ -60,8 +60,8 @@ def word_probabilities(transcript: Transcript) -> list[float] | None:
     return [p for word, p in transcript.words for _ in WORD.finditer(word)]
 
 
-def snap_transcript(snapper: VocabularySnapper | None, transcript: Transcript, scene_words: frozenset[str] = frozenset(),
-                    allowed: Callable[[str], bool] | None = None) -> SnapResult:
+def snap_transcript(snapper: VocabularySnapper | None, transcript: Transcript,
+                    scene_words: frozenset[str] = frozenset(), allowed: Callable[[str], bool] | None = None) -> SnapResult:
     """The transcript snapped to the command language. `allowed`: the command guard's check; when it refuses
     the text as heard, nothing is snapped (the guard downstream then refuses that text too): a snap never
     turns a refused command into an accepted one."""

@@ -50,7 +50,7 @@ def grounding_key(result) -> tuple:
     return result.status, result.action, name(result.target), name(result.destination), len(result.candidates)
 
 
-def part1(commands: int, seed: int) -> dict:
+def part1(commands: int, seed: int, snap: bool = True) -> dict:
     from vlm_agent.core.backends import create_backend
     from vlm_agent.core.language.synonyms import SynonymResolver
     from vlm_agent.core.perception.frame import RGBDFrame
@@ -59,13 +59,18 @@ def part1(commands: int, seed: int) -> dict:
     from vlm_agent.core.sim.world import TabletopWorld
     from vlm_agent.core.speech.activation import ActivationConfig
     from vlm_agent.core.speech.listener import Listener
+    from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
     from vlm_agent.core.speech.recognizer import WhisperRecognizer
+    from vlm_agent.core.speech.snapping import SnapConfig
     from vlm_agent.core.speech.test_signals import mix, speak
 
     cases = generate_cases(max(1, -(-commands // 18)), seed)[:commands]
     grounder = Grounder(create_backend("rgbd_geometry"), SynonymResolver())
     # gates at their defaults except confidence, swept afterwards from the recorded clips
-    listener = Listener(WhisperRecognizer(), ActivationConfig(min_confidence=0.0))
+    # as the voice node: snapping to the vocabulary, the guard asked about the unsnapped text
+    guard = CommandGuard(load_guard_config(embedding=False)) if snap else None
+    listener = Listener(WhisperRecognizer(), ActivationConfig(min_confidence=0.0), snap=SnapConfig(enabled=snap),
+                        allowed=(lambda text: guard.check(text).allowed) if guard else None)
     rng = np.random.default_rng(seed)
     stats = defaultdict(lambda: defaultdict(list))
     print(f"{len(cases)} commands x {len(CONDITIONS)} conditions = {len(cases) * len(CONDITIONS)} clips", flush=True)
@@ -99,11 +104,15 @@ def part1(commands: int, seed: int) -> dict:
             s["ref_words"].append(len(ref))
             right = False
             if len(sent) == 1:
-                right = words(sent[0].decision.text) == ref or \
-                    grounding_key(grounder.ground(frame, sent[0].decision.text)) == typed
+                try:
+                    right = words(sent[0].decision.text) == ref or \
+                        grounding_key(grounder.ground(frame, sent[0].decision.text)) == typed
+                except Exception as exc:  # a grounder bug is a wrong command here, and named
+                    print(f"  grounding {sent[0].decision.text!r} failed: {exc!r}", flush=True)
             confidence = min((h.transcript.confidence for h in sent), default=0.0)
             s["clips"].append({"command": case.command, "voice": voice, "noise": NOISES[(index + c) % 3] if snr else "",
-                               "text": text, "sent": len(sent) == 1, "right": right, "confidence": confidence,
+                               "text": text, "command_text": " / ".join(h.decision.text for h in sent),
+                               "snapped": [x for h in heard for x in h.decision.snaps], "sent": len(sent) == 1, "right": right, "confidence": confidence,
                                "reasons": [h.decision.reason for h in heard]})
             correct = right and confidence >= MIN_CONFIDENCE
             s["correct"].append(correct)
@@ -140,6 +149,23 @@ def report1(stats) -> dict:
             bad = np.mean([c["sent"] and not c["right"] and c["confidence"] >= threshold for c in clips])
             cells.append(f"{condition} {100 * ok:5.1f}% / {100 * bad:4.1f}%")
         print(f"  {threshold:.2f}: " + "   ".join(cells))
+    groups = {"dev voices (" + ", ".join(v[0] for v in VOICES[:2]) + ")": {v[0] for v in VOICES[:2]},
+              "held-out voices (" + ", ".join(v[0] for v in VOICES[2:]) + ")": {v[0] for v in VOICES[2:]}}
+    print("\ncommand accuracy by voice group (thresholds were chosen on the dev voices only):")
+    for group, voices in groups.items():
+        cells = []
+        for condition, s in stats.items():
+            clips = [c for c in s["clips"] if c["voice"] in voices]
+            ok = np.mean([c["sent"] and c["right"] and c["confidence"] >= MIN_CONFIDENCE for c in clips])
+            cells.append(f"{condition} {100 * ok:5.1f}% of {len(clips)}")
+        print(f"  {group:<40} " + "   ".join(cells))
+    snapped = [(condition, c) for condition, s in stats.items() for c in s["clips"] if c["snapped"]]
+    if snapped:
+        print(f"\nsnapped to the vocabulary in {len(snapped)} clips "
+              f"({sum(c['right'] for _, c in snapped)} of them then right):")
+        for condition, c in snapped[:12]:
+            print(f"  [{condition}] {c['text']!r} -> {c['command_text']!r} ({', '.join(c['snapped'])})"
+                  f"{'' if c['right'] else ' WRONG'}")
     for condition, s in stats.items():
         for failure in s["failures"]:
             print(f"  [{condition}] {failure}")
@@ -235,11 +261,12 @@ def main():
     parser.add_argument("--command-trials", type=int, default=9)
     parser.add_argument("--skip-graph", action="store_true")
     parser.add_argument("--skip-clips", action="store_true")
+    parser.add_argument("--no-snap", action="store_true", help="transcripts as heard, not snapped to the vocabulary")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start", flush=True)
     if not args.skip_clips:
-        stats = part1(args.commands, args.seed)
+        stats = part1(args.commands, args.seed, snap=not args.no_snap)
         report1(stats)
         out = REPO / "bench_output" / "voice_clips.json"
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -21,16 +21,19 @@ def run_listen(args) -> int:
 
     from .core.errors import InputError
     from .core.speech.activation import SORRY, ActivationConfig
-    from .core.speech.listener import Listener
+    from .core.speech.listener import Listener, guard_allows
     from .core.speech.recognizer import create_recognizer
+    from .core.speech.snapping import SnapConfig
     from .core.speech.sources import MicrophoneSource, WavSource, wav_files
     from .launcher import use_project_dds_profile
     from .ros.client import AgentClient
 
     use_project_dds_profile()
     try:
+        snap = SnapConfig(enabled=not getattr(args, "no_snap", False))
         listener = Listener(create_recognizer(args.recognizer),
-                            ActivationConfig(mode=args.activation, min_confidence=args.min_confidence))
+                            ActivationConfig(mode=args.activation, min_confidence=args.min_confidence),
+                            snap=snap, allowed=guard_allows() if snap.enabled else None)
         speaker = None
         if args.speak:
             from .core.speech.tts import Speaker

@@ -10,6 +10,8 @@ def add_commands(sub, demo, launch) -> None:
                                 "{text, confidence, language, segments, latency_ms}; exit 1 when nothing was heard")
     transcribe.add_argument("file")
     transcribe.add_argument("--recognizer", default="whisper", choices=("whisper", "sphinx"))
+    transcribe.add_argument("--no-snap", action="store_true", help="no command_text (the text snapped to the "
+                            "robot's vocabulary)")
     transcribe.set_defaults(func=cmd_transcribe)
     listen = sub.add_parser("listen", help="send what the microphone (or a WAV file/folder) hears into the running "
                             "graph; print each command and the agent's answer")
@@ -19,6 +21,8 @@ def add_commands(sub, demo, launch) -> None:
     listen.add_argument("--recognizer", default="whisper", choices=("whisper", "sphinx"))
     listen.add_argument("--activation", default="always_on", choices=("always_on", "wake_phrase"))
     listen.add_argument("--min-confidence", type=float, default=0.65)
+    listen.add_argument("--no-snap", action="store_true", help="act on the words as heard, not snapped to the "
+                        "robot's vocabulary")
     listen.add_argument("--speak", action="store_true", help="speak the answers (espeak-ng)")
     listen.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each answer")
     listen.set_defaults(func=cmd_listen)
@@ -30,7 +34,7 @@ def add_commands(sub, demo, launch) -> None:
 
 def cmd_transcribe(args) -> int:
     from ..core.speech.transcribe import transcribe_or_error
-    result = transcribe_or_error(args.file, args.recognizer)
+    result = transcribe_or_error(args.file, args.recognizer, snap=not args.no_snap)
     print(json.dumps(result, ensure_ascii=False))
     return 1 if result["error"] else 0
 

@@ -16,8 +16,9 @@ from vlm_agent.core.errors import InputError
 from vlm_agent.core.safety.audit import AuditLog
 from vlm_agent.core.settings.nodes import VoiceSettings
 from vlm_agent.core.speech.activation import COMMAND, REJECTED, SORRY, STOP, ActivationConfig
-from vlm_agent.core.speech.listener import Listener
+from vlm_agent.core.speech.listener import Listener, guard_allows
 from vlm_agent.core.speech.recognizer import create_recognizer
+from vlm_agent.core.speech.snapping import SnapConfig
 from vlm_agent.core.speech.sources import ChunkStream, MicrophoneSource, WavSource, wav_files
 from vlm_agent.core.speech.vad import VadConfig
 from vlm_agent.msg import AudioChunk, Command, Explanation, GroundingResult, Status
@@ -45,7 +46,9 @@ class VoiceNode(ManagedNode):
         vad = VadConfig(threshold=s.vad_threshold, min_silence_s=s.min_silence_s, pre_roll_s=s.pre_roll_s,
                         max_utterance_s=s.max_utterance_s)
         # no recogniser or VAD model: configure fails and says why; nothing will be heard
-        self.listener = Listener(create_recognizer(s.recognizer, s.model_path, s.threads), activation, vad)
+        snap = SnapConfig(s.snap_to_vocabulary, s.snap_max_distance, s.snap_min_margin)
+        self.listener = Listener(create_recognizer(s.recognizer, s.model_path, s.threads), activation, vad, snap=snap,
+                                 allowed=guard_allows() if snap.enabled else None)
         self.audit = AuditLog(s.audit_log)
         self.session = uuid.uuid4().hex[:6]
         self.count = 0

@@ -14,6 +14,7 @@ from ..perception.privacy import MODES as PRIVACY_MODES
 from ..safety.plan_guard import ExecutionLimits, PlanGuard, Workspace
 from ..safety.separation import SeparationConfig
 from ..speech.activation import MODES as ACTIVATION_MODES
+from ..speech.snapping import SnapConfig
 from ..speech.tts import DEFAULT_PLAY, DEFAULT_WAV, OUTPUTS as SPEECH_OUTPUTS, TtsConfig
 from ..speech.vad import VadConfig
 from .schema import setting
@@ -21,7 +22,7 @@ from .schema import setting
 BASE_FRAME = "base_link"                     # REP 105
 CAMERA_FRAME = "camera_color_optical_frame"  # REP 103 optical frame (z forward, x right, y down)
 _WORKSPACE, _PLANNER, _LIMITS, _PLAN_GUARD = Workspace(), PlannerConfig(), ExecutionLimits(), PlanGuard()
-_SEPARATION, _TTS, _VAD = SeparationConfig(), TtsConfig(), VadConfig()
+_SEPARATION, _TTS, _VAD, _SNAP = SeparationConfig(), TtsConfig(), VadConfig(), SnapConfig()
 RELIABILITIES = ("reliable", "best_effort")
 
 
@@ -270,6 +271,13 @@ class VoiceSettings(HealthSettings):
     min_confidence: float = setting(0.65, "Transcripts below this are never executed (\"Sorry, I did not catch "
                                     "that\").", minimum=0.0, maximum=1.0)
     max_no_speech_prob: float = setting(0.6, "Above this the audio is not speech.", minimum=0.0, maximum=1.0)
+    snap_to_vocabulary: bool = setting(True, "Replace a heard word the robot does not know by the vocabulary word it "
+                                       "sounds most like (\"read cube\" -> \"red cube\") when the match is close and "
+                                       "unambiguous; the guard checks the text before and after.")
+    snap_max_distance: float = setting(_SNAP.max_distance, "Largest phoneme distance of a snap (0 same sounds, "
+                                       "about 1 unrelated).", minimum=0.0, maximum=1.0)
+    snap_min_margin: float = setting(_SNAP.min_margin, "How much farther the next-nearest vocabulary word must be "
+                                     "(nearer: ambiguous, not snapped).", minimum=0.0, maximum=1.0)
     vad_threshold: float = setting(_VAD.threshold, "Silero VAD speech probability that starts an utterance.",
                                    minimum=0.0, maximum=1.0)
     min_silence_s: float = setting(_VAD.min_silence_s, "Silence that ends an utterance.", unit="s", minimum=0.0)

@@ -40,6 +40,8 @@ class Decision:
     kind: str        # command, stop, rejected (say sorry), ignored (not addressed to the robot)
     text: str        # the command text to send (wake phrase removed)
     reason: str = ""
+    heard: str = ""  # the transcript before snapping to the vocabulary (snapping.py); "" = not snapped
+    snaps: tuple[str, ...] = ()  # "heard->snapped" for each word snapped
 
 
 def _strip_wake(text: str, wake: str) -> str | None:

@@ -29,6 +29,7 @@ class Transcript:
     no_speech_prob: float = 0.0
     latency_ms: float = 0.0
     warnings: tuple[str, ...] = field(default=())
+    words: tuple[tuple[str, float], ...] = field(default=())  # (word, probability) where the recogniser gives them
 
     def as_dict(self) -> dict:
         return {"text": self.text, "confidence": round(self.confidence, 3), "language": self.language,
@@ -54,6 +55,9 @@ class WhisperRecognizer:
         self.model = WhisperModel(model_path or whisper_model_path(), device="cpu", compute_type="int8",
                                   cpu_threads=threads)
         self.beam_size = beam_size
+        # per-word probabilities for snapping.py: off, the alignment pass made tiny.en run on past the speech
+        # ("... Thank you.") and tripled the decoding time on bench/voice_bench.py
+        self.word_probabilities = False
         self.scene_objects: tuple[str, ...] = ()
 
     def set_scene_objects(self, names) -> None:
@@ -64,7 +68,7 @@ class WhisperRecognizer:
         segments, info = self.model.transcribe(
             np.asarray(audio, np.float32), language="en", beam_size=self.beam_size,
             initial_prompt=initial_prompt(self.scene_objects), condition_on_previous_text=False,
-            without_timestamps=True, vad_filter=False, temperature=0.0)
+            without_timestamps=True, vad_filter=False, temperature=0.0, word_timestamps=self.word_probabilities)
         segments = list(segments)
         latency = (time.perf_counter() - start) * 1000
         text = " ".join(s.text.strip() for s in segments).strip()
@@ -76,7 +80,8 @@ class WhisperRecognizer:
         confidence = math.exp(min(0.0, logprob)) * (1.0 - no_speech)
         return Transcript(text, confidence, info.language,
                           tuple(Segment(float(s.start), float(s.end), s.text.strip()) for s in segments),
-                          no_speech, latency)
+                          no_speech, latency,
+                          words=tuple((w.word.strip(), float(w.probability)) for s in segments for w in (s.words or ())))
 
 
 class SphinxRecognizer:

@@ -1,5 +1,6 @@
 """`vlm-agent transcribe FILE.wav`: a whole file, streamed, cut into utterances by the VAD and
-transcribed one utterance at a time (memory stays bounded for hours of audio)."""
+transcribed one utterance at a time (memory stays bounded for hours of audio). `command_text` is
+the text snapped to the robot's vocabulary as the listener would act on it (snapping.py)."""
 from __future__ import annotations
 
 import time
@@ -7,17 +8,21 @@ from pathlib import Path
 
 from ..errors import InputError
 from .audio import clipping_problem
+from .listener import scene_words_of, snap_transcript
+from .snapping import VocabularySnapper
 from .sources import WavSource
 from .vad import Segmenter
 
 
-def transcribe_file(path: str | Path, recognizer, segmenter: Segmenter | None = None) -> dict:
+def transcribe_file(path: str | Path, recognizer, segmenter: Segmenter | None = None,
+                    snapper: VocabularySnapper | None = None) -> dict:
     """{text, confidence, language, segments: [{start, end, text}], latency_ms, duration_s, warnings,
-    error}; `error` is '' unless nothing usable was heard. Raises InputError for unreadable files."""
+    error}, and with a `snapper` command_text and snapped ["heard->snapped", ...]; `error` is '' unless
+    nothing usable was heard. Raises InputError for unreadable files."""
     started = time.perf_counter()
     source = WavSource(path)
     segmenter = segmenter or Segmenter()
-    warnings, segments, texts = list(source.warnings), [], []
+    warnings, segments, texts, commands, snaps = list(source.warnings), [], [], [], []
     weighted, total, language, recognise_ms, clipped = 0.0, 0.0, "en", 0.0, 0
 
     def take(utterance):
@@ -33,6 +38,9 @@ def transcribe_file(path: str | Path, recognizer, segmenter: Segmenter | None = 
             return
         language = transcript.language
         texts.append(transcript.text)
+        snapped = snap_transcript(snapper, transcript, scene_words_of(getattr(recognizer, "scene_objects", ())))
+        commands.append(snapped.text)
+        snaps.extend(map(str, snapped.snaps))
         weighted += transcript.confidence * utterance.duration_s
         total += utterance.duration_s
         for s in transcript.segments:
@@ -49,19 +57,22 @@ def transcribe_file(path: str | Path, recognizer, segmenter: Segmenter | None = 
     if not texts:
         error = (f"{path}: every utterance was clipped; lower the input gain" if clipped else
                  f"{path}: no speech found in {duration:.1f} s of audio")
-    return {"text": " ".join(texts), "confidence": round(weighted / total, 3) if total else 0.0,
+    result = {"text": " ".join(texts), "confidence": round(weighted / total, 3) if total else 0.0,
             "language": language, "segments": segments,
             "latency_ms": round((time.perf_counter() - started) * 1000, 1),
             "recognition_ms": round(recognise_ms, 1), "duration_s": round(duration, 2),
             "warnings": warnings, "error": error}
+    if snapper is not None:
+        result.update(command_text=" ".join(commands), snapped=snaps)
+    return result
 
 
-def transcribe_or_error(path: str | Path, recognizer_name: str = "whisper") -> dict:
+def transcribe_or_error(path: str | Path, recognizer_name: str = "whisper", snap: bool = True) -> dict:
     from .recognizer import create_recognizer
     from .wav import iter_wav_blocks
     try:
         iter_wav_blocks(path)  # a bad file is refused before the model loads
-        return transcribe_file(path, create_recognizer(recognizer_name))
+        return transcribe_file(path, create_recognizer(recognizer_name), snapper=VocabularySnapper() if snap else None)
     except InputError as exc:
         return {"text": "", "confidence": 0.0, "language": "", "segments": [], "latency_ms": 0.0,
                 "warnings": [], "error": str(exc)}

@@ -59,6 +59,8 @@ def _sigmoid(x: float) -> float:
 FLAT_TOP_AREA = 0.6     # top-band area / footprint: flat tops ~0.75-1.0, domes ~0.1-0.45 (sim, none and d435)
 ALTERNATIVE_SHARE = 0.35  # a shape scoring this share of the best one is kept as a plausible reading
 ALTERNATIVE_CAP = 0.8     # an alternative reading never scores as high as a clear one
+ROUND_SILHOUETTE = 0.83   # colour outline hull / enclosing circle: balls 0.84-0.96, others <= 0.80 (sim dev, d435)
+SILHOUETTE_WEIGHT = 0.8   # share of the dome-or-flat evidence the outline gives when it is measured
 
 
 def shape_scores(segment: Segment) -> dict[str, float]:
@@ -72,6 +74,11 @@ def shape_scores(segment: Segment) -> dict[str, float]:
     if height < 0.03 and length > 0.08:
         return {"plate": 1.0}
     flat = _sigmoid((segment.top_area_fraction - FLAT_TOP_AREA) / 0.05)
+    if segment.silhouette_roundness >= 0:
+        # the colour outline carries no depth noise: a round outline seen obliquely is a ball's, a
+        # cylinder's or a box's is not; it outweighs the top's flatness, which noise blurs on small objects
+        disc = _sigmoid((segment.silhouette_roundness - ROUND_SILHOUETTE) / 0.02)
+        flat = SILHOUETTE_WEIGHT * (1 - disc) + (1 - SILHOUETTE_WEIGHT) * flat
     roundness = (segment.circle_fill - 0.637) / 0.363 - (segment.footprint_fill - 0.785) / 0.215
     round_ = _sigmoid(roundness / 0.08)
     aspect, elongation = height / max(length, 1e-6), length / max(width, 1e-6)

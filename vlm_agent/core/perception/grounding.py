@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..backends.base import GroundingBackend
+from ..backends.base import CATEGORY_AFFINITY, OCCLUDED_SHAPE_SCORE, PRIMITIVES, GroundingBackend
 from ..language.command_parser import ObjectPhrase, ParsedCommand, parse_command
 from ..language.extra_vocabulary import ExtraVocabulary
 from ..errors import InputError
@@ -220,6 +220,8 @@ class Grounder:
         if len(found) > 1 and found[1].score > found[0].score - AMBIGUITY_MARGIN:
             tied = tuple(m for m in found if m.score > found[0].score - AMBIGUITY_MARGIN)
             return Resolution(STATUS_AMBIGUOUS, tuple(found), disambiguation_question(phrase, tied))
+        if _weak_shape_reading(phrase, found[0]):
+            return Resolution(STATUS_AMBIGUOUS, tuple(found), confirmation_question(phrase, found[0]))
         return Resolution(STATUS_OK, tuple(found))
 
     def _not_found_message(self, phrase: ObjectPhrase, objects) -> str:
@@ -253,6 +255,23 @@ def _superlative_pick(found: list[Match], keys: list[float], relative: bool = Fa
         return ranked
     best = ranked[0]
     return [best] + [m.rescored(min(m.score, best.score) * 0.5) for m in ranked[1:]]
+
+
+def _weak_shape_reading(phrase: ObjectPhrase, best: Match) -> bool:
+    """The best match is named by a basic shape that nothing measured on it supports (not its reading,
+    not a plausible second reading): only its being partly hidden keeps it in. Taking it would be a
+    guess, so the grounder asks instead of answering ok (honest uncertainty)."""
+    obj = best.obj
+    if phrase.category not in PRIMITIVES or obj.label not in PRIMITIVES or obj.label == phrase.category:
+        return False
+    measured = max(CATEGORY_AFFINITY.get((obj.label, phrase.category), 0.0),
+                   dict(obj.label_scores).get(phrase.category, 0.0))
+    return obj.occluded and measured < OCCLUDED_SHAPE_SCORE
+
+
+def confirmation_question(phrase: ObjectPhrase, best: Match) -> str:
+    return (f"I see no {phrase.head} for sure: the {best.obj.description} could be one, but it is partly "
+            f"hidden, so I cannot tell its shape. Do you mean the {best.obj.description}?")
 
 
 def _ordinal(phrase: ObjectPhrase, found: list[Match]) -> Resolution:

@@ -67,6 +67,7 @@ class Segment:
     circle_fill: float = 0.0        # convex-hull area / smallest enclosing circle area (1 disc, ~0.64 square)
     top_area_fraction: float = 0.0  # footprint share covered by points in the top band (~1 flat top, low dome)
     noise_m: float = 0.0            # depth noise sigma at the object, after filtering
+    silhouette_roundness: float = -1.0  # image colour silhouette: hull / enclosing-circle area (-1: unknown)
 
     @property
     def bbox_xyxy(self) -> tuple[float, float, float, float]:
@@ -90,9 +91,7 @@ def fit_support_plane(points: np.ndarray, params: SegmentationParams) -> Support
         raise InputError(f"only {len(points)} valid depth points: cannot find the table plane")
     rng = np.random.default_rng(params.ransac_seed)
     sample = points[rng.choice(len(points), min(len(points), params.plane_sample_points), replace=False)]
-    cloud = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(sample))
-    o3d.utility.random.seed(params.ransac_seed)
-    (a, b, c, d), inliers = cloud.segment_plane(params.plane_distance_m, 3, 200)
+    (a, b, c, d), inliers = _ransac_plane(sample, params.plane_distance_m, 200, rng)
     if len(inliers) < 0.2 * len(sample):
         raise InputError("no dominant support plane in view (fewer than 20% of depth points lie on one plane)")
     normal = np.array([a, b, c]) / np.linalg.norm([a, b, c])
@@ -100,6 +99,30 @@ def fit_support_plane(points: np.ndarray, params: SegmentationParams) -> Support
     if offset < 0:  # the camera (origin) must be on the positive side
         normal, offset = -normal, -offset
     return SupportPlane(normal, float(offset))
+
+
+def _ransac_plane(points: np.ndarray, distance: float, iterations: int, rng: np.random.Generator):
+    """Seeded RANSAC, then least-squares refits on the inliers: the same points give the same plane on
+    every run (Open3D's parallel RANSAC did not: the table plane, and so the objects' heights and
+    shapes, could change from one run to the next), and the refit averages the depth noise."""
+    triples = rng.integers(0, len(points), size=(iterations, 3))
+    p0, p1, p2 = points[triples[:, 0]], points[triples[:, 1]], points[triples[:, 2]]
+    normals = np.cross(p1 - p0, p2 - p0)
+    norms = np.linalg.norm(normals, axis=1)
+    good = norms > 1e-12
+    normals = normals[good] / norms[good, None]
+    offsets = -np.einsum("ij,ij->i", normals, p0[good])
+    counts = (np.abs(points @ normals.T + offsets) < distance).sum(axis=0)
+    normal, offset = normals[int(np.argmax(counts))], offsets[int(np.argmax(counts))]
+    for _ in range(3):
+        inliers = np.flatnonzero(np.abs(points @ normal + offset) < distance)
+        if len(inliers) < 3:
+            break
+        centre = points[inliers].mean(axis=0)
+        normal = np.linalg.svd(points[inliers] - centre, full_matrices=False)[2][2]
+        offset = -float(normal @ centre)
+    inliers = np.flatnonzero(np.abs(points @ normal + offset) < distance)
+    return (*normal, offset), inliers
 
 
 NOISE_WINDOW_M = 0.015      # plane residuals within this window measure the depth noise
@@ -146,8 +169,48 @@ def segment_objects(frame: RGBDFrame, params: SegmentationParams = SegmentationP
                 for part, noise in zip(parts, noises)]
     segments = [_rest_on_support(plane, basis, segments, index, heights[part], noise)
                 for index, (part, noise) in enumerate(zip(parts, noises))]
-    return plane, [replace(segment, occluded_fraction=occluded_fraction(frame, plane, segment, params))
+    return plane, [replace(segment, occluded_fraction=occluded_fraction(frame, plane, segment, params),
+                           silhouette_roundness=silhouette_roundness(frame, plane, segment, params.pixel_stride))
                    for segment in segments if segment.size[2] >= params.min_height_m]
+
+
+SILHOUETTE_MAX_AREA_RATIO = 1.3  # colour component / segment pixels above this: it holds more than the object
+SILHOUETTE_MIN_TILT_DEG = 25.0   # seen more steeply from above, a cylinder's outline is a disc too
+
+
+def silhouette_roundness(frame: RGBDFrame, plane: SupportPlane, segment: Segment, stride: int) -> float:
+    """How round the object's outline is in the colour image (convex hull / smallest enclosing circle:
+    ~0.9 for a ball, <= ~0.8 for cylinders, cubes and boxes seen obliquely). The colour image carries
+    no depth noise, so this holds for small objects where the depth dome is lost in the noise. -1 when
+    it is not a clean measure: an unsaturated colour (it may be the table's), a colour region that runs
+    past the object (a same-colour neighbour) or out of the window, or a view from nearly straight above."""
+    ray = segment.center / max(float(np.linalg.norm(segment.center)), 1e-9)
+    if np.degrees(np.arccos(min(abs(float(ray @ plane.normal)), 1.0))) < SILHOUETTE_MIN_TILT_DEG:
+        return -1.0
+    height, width = frame.rgb.shape[:2]
+    margin = 3 * stride
+    r0, c0 = max(int(segment.rows.min()) - margin, 0), max(int(segment.cols.min()) - margin, 0)
+    r1, c1 = min(int(segment.rows.max()) + margin + 1, height), min(int(segment.cols.max()) + margin + 1, width)
+    patch = frame.rgb[r0:r1, c0:c1]
+    classes = pixel_color_classes(patch.reshape(-1, 3)).reshape(patch.shape[:2])
+    own = classes[segment.rows - r0, segment.cols - c0]
+    values, counts = np.unique(own, return_counts=True)
+    major = values[np.argmax(counts)]
+    if major < 0:
+        return -1.0
+    _, labels = cv2.connectedComponents((classes == major).astype(np.uint8))
+    inside = labels[segment.rows - r0, segment.cols - c0]
+    inside = inside[inside > 0]
+    if inside.size == 0:
+        return -1.0
+    component = (labels == np.bincount(inside).argmax()).astype(np.uint8)
+    if component[0].any() or component[-1].any() or component[:, 0].any() or component[:, -1].any() or \
+            component.sum() > SILHOUETTE_MAX_AREA_RATIO * len(segment.rows) * stride ** 2:
+        return -1.0
+    contours, _ = cv2.findContours(component, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outline = max(contours, key=cv2.contourArea)
+    _, radius = cv2.minEnclosingCircle(outline)
+    return float(cv2.contourArea(cv2.convexHull(outline)) / max(np.pi * radius ** 2, 1e-9))
 
 
 def _geometric_parts(member, uv, heights, noise, params: SegmentationParams, outline_hidden: float):

@@ -76,3 +76,20 @@ def test_cube_yaw_on_the_table_matches_ground_truth(tabletop, grounder):
         result = grounder.ground(frame, f"pick up the {name.split('_')[0]} cube")
         error = (result.target.obj.yaw_base - true_yaw + np.pi / 4) % (np.pi / 2) - np.pi / 4  # a cube repeats every 90°
         assert abs(np.degrees(error)) < 3, name
+
+
+@pytest.mark.parametrize("text", ["put the green in front of on the pink can", "pick up the cube in front of",
+                                  "pick the ball between the cube", "put the red cube between",
+                                  "pick up the cube between the cube and", "put it in front of on"])
+def test_truncated_relations_are_answered_not_raised(tabletop, grounder, text):
+    result = grounder.ground(tabletop[2], text)
+    assert result.status in ("ok", "ambiguous", "not_found", "error") and result.message
+
+
+def test_a_relation_without_a_reference_holds_for_nothing(tabletop, grounder):
+    from dataclasses import replace
+    from vlm_agent.core.language.command_parser import parse_command
+    phrase = parse_command("pick up the cube left of the plate").target
+    no_reference = replace(phrase, relation=replace(phrase.relation, references=()))
+    objects = grounder.backend.propose(tabletop[2])
+    assert grounder.matches(no_reference, objects) == []

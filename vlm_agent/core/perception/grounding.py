@@ -176,7 +176,7 @@ class Grounder:
     def _apply_relation(self, phrase: ObjectPhrase, found: list[Match], objects) -> list[Match]:
         relation = phrase.relation
         ref_sets = [self.matches(ref, objects) for ref in relation.references]
-        if not all(ref_sets):
+        if not ref_sets or not all(ref_sets):  # a relation to nothing (e.g. "in front of on ...") holds for none
             return []
         kept = []
         for match in found:
@@ -186,8 +186,8 @@ class Grounder:
             if relation.kind in ("closest_to", "farthest_from"):
                 score = 1.0  # ranked below, as a superlative over the distance to the reference
             elif relation.kind == "between":
-                score = max(relation_score("between", match.obj, (b, c)) for b in refs[0] for c in refs[-1] if b is not c) \
-                    if len(refs) == 2 else 0.0
+                score = max((relation_score("between", match.obj, (b, c)) for b in refs[0] for c in refs[-1]
+                             if b is not c), default=0.0) if len(refs) == 2 else 0.0
             else:
                 score = max(relation_score(relation.kind, match.obj, (r,)) for r in refs[0])
             if score >= MIN_RELATION:

@@ -4,7 +4,10 @@ With `tasks` it also serves the ExecuteTask action and the Ground service on its
 Every use of the world holds self.lock: the action runs in threads of its own."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
+import rclpy
 from rclpy.executors import MultiThreadedExecutor
 from geometry_msgs.msg import PoseArray, PoseStamped, Vector3
 from sensor_msgs.msg import CameraInfo, Image
@@ -57,13 +60,22 @@ class SimNode(PlanExecutorNode):
         self.start_heartbeat()
 
     def _task_server(self) -> TaskServer:
+        """On a node of its own (sim_tasks) spun by a multi-threaded executor in a thread of its own:
+        a task runs for long, and this node keeps its single-threaded executor (destroying and
+        re-creating subscriptions, as TrustedInput does, is not safe on a multi-threaded one)."""
         guard = CommandGuard(load_guard_config(embedding=self.settings.task_guard_embedding))
         agent = TaskAgent(GraphSimExecutor(self), guard, Grounder(create_backend("rgbd_geometry")))
-        return TaskServer(self, agent, self.base_frame, self.settings.task_audit_log)
+        self.task_host = rclpy.create_node(f"{self.get_name()}_tasks", namespace=self.get_namespace())
+        self.task_executor = MultiThreadedExecutor(num_threads=2)
+        self.task_executor.add_node(self.task_host)
+        threading.Thread(target=self.task_executor.spin, name="sim-tasks", daemon=True).start()
+        return TaskServer(self.task_host, agent, self.base_frame, self.settings.task_audit_log, self.report)
 
     def destroy_node(self):
         if self.tasks is not None:
             self.tasks.cancel.set()
+            self.task_executor.shutdown(timeout_sec=1.0)
+            self.task_host.destroy_node()
         super().destroy_node()
 
     def _on_set_people(self, msg: PoseArray):
@@ -127,7 +139,7 @@ class SimNode(PlanExecutorNode):
 
 
 def main(args=None):
-    run(SimNode, args, executor=lambda: MultiThreadedExecutor(num_threads=3))  # a task runs while the sim ticks
+    run(SimNode, args)
 
 
 if __name__ == "__main__":

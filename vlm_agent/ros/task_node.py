@@ -27,7 +27,7 @@ class TaskNode(AgentNode):
         self.agent, self.world = sim_agent(s.scene, FaultConfig(grasp_slip=s.grasp_slip),
                                            guard=CommandGuard(load_guard_config(embedding=s.guard_embedding)),
                                            speedup=s.speedup or None)
-        self.server = TaskServer(self, self.agent, s.base_frame, s.task_audit_log)
+        self.server = TaskServer(self, self.agent, s.base_frame, s.task_audit_log, self.report)
         self.report(Status.INFO, f"tasks ready: vlm_agent/execute and vlm_agent/ground on scene '{s.scene}'")
 
     def destroy_node(self):

@@ -4,8 +4,8 @@ every step, the plan guard every plan, and only approved plans reach its executo
 refuses. Every task's verdicts go to an append-only audit log. One task at a time; cancelling a
 goal halts the arm between two control ticks.
 
-The node must spin on a MultiThreadedExecutor: a goal runs for the whole task, and cancel and
-ground answer meanwhile."""
+The host node must spin on a MultiThreadedExecutor: a goal runs for the whole task, and cancel and
+ground answer meanwhile. `report(level, text)` says what happened on vlm_agent/status."""
 from __future__ import annotations
 
 import threading
@@ -28,8 +28,8 @@ from .conversions import grounding_to_ros, task_feedback_to_ros, task_result_to_
 
 
 class TaskServer:
-    def __init__(self, node, agent: TaskAgent, base_frame: str, audit_log: str):
-        self.node, self.agent, self.base_frame = node, agent, base_frame
+    def __init__(self, node, agent: TaskAgent, base_frame: str, audit_log: str, report):
+        self.node, self.agent, self.base_frame, self.report = node, agent, base_frame, report
         self.audit = AuditLog(audit_log)
         self.perception = Grounder(create_backend("rgbd_geometry"))   # the service's own: tasks keep theirs
         self._busy, self._running, self.cancel = threading.Lock(), False, threading.Event()
@@ -42,7 +42,7 @@ class TaskServer:
     def _goal(self, goal: ExecuteTask.Goal) -> GoalResponse:
         with self._busy:   # taken from acceptance to the end of execution: one task at a time
             if self._running:
-                self.node.report(Status.WARN, f"rejected task '{goal.text[:80]}': another task is running")
+                self.report(Status.WARN, f"rejected task '{goal.text[:80]}': another task is running")
                 return GoalResponse.REJECT
             self._running = True
         return GoalResponse.ACCEPT
@@ -70,10 +70,10 @@ class TaskServer:
         try:
             report = self.agent.run(text, self.cancel, feedback)
         except Exception as exc:  # the action must answer; nothing runs after an error
-            self.node.report(Status.ERROR, f"task '{text[:80]}' failed: {exc!r}")
+            self.report(Status.ERROR, f"task '{text[:80]}' failed: {exc!r}")
             goal_handle.abort()
             return ExecuteTask.Result(status="error", explanation=f"internal error: {exc!r}")
-        self.node.report(Status.INFO, f"task '{text[:80]}': {report.status}")
+        self.report(Status.INFO, f"task '{text[:80]}': {report.status}")
         self.audit.record(stage="task", text=text, source=goal_handle.request.source, **report.audit_record())
         result = task_result_to_ros(report, self._header())
         if report.status == CANCELED and goal_handle.is_cancel_requested:

@@ -24,12 +24,22 @@ def owl_graph(tmp_path_factory):
     args = build_parser().parse_args(["launch", "--backend", "owl", "--model-path", str(folder), "--runtime", "onnx",
                                       "--onnx-dir", str(work / "onnx")])
     overrides = parameter_overrides(vars(args))
-    with Graph(use_sim=True, overrides=overrides, log_dir=work / "logs") as running, rclpy.init():
-        client = AgentClient("owl_graph_client")
-        ready = client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=300)
-        assert ready, f"graph not ready; exited: {running.failed()}; logs in {work / 'logs'}"
-        yield running, client
-        client.destroy_node()
+    with rclpy.init(), AgentClient("owl_graph_client") as client:
+        # KNOWN BUG, not understood yet: in about half of the fresh-clone CI runs every node of this
+        # graph but the sim hung before its first log line. Started once more, it comes up; both
+        # tries' logs are kept. Remove the second try once the cause is found.
+        for attempt in (1, 2):
+            running = Graph(use_sim=True, overrides=overrides, log_dir=work / f"logs{attempt}").start()
+            if client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=150):
+                break
+            failed = running.failed()
+            running.stop()
+        else:
+            pytest.fail(f"graph not ready twice; exited: {failed}; logs in {work}/logs1, logs2")
+        try:
+            yield running, client
+        finally:
+            running.stop()
 
 
 def test_the_launched_graph_grounds_with_the_chosen_backend(owl_graph):

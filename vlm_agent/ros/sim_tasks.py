@@ -58,8 +58,7 @@ class GraphSimExecutor(SimTaskExecutor):
 
     def people(self) -> list:
         watch = self.node.separation
-        seen_at = watch.monitor.people_time
-        if watch.config.on_stale == "halt" and (seen_at is None or time.monotonic() - seen_at > watch.config.max_age_s):
+        if watch.config.on_stale == "halt" and watch.monitor.stale(time.monotonic()):
             raise InputError(f"the people detector ({self.node.settings.people_source}) is silent on "
                              "vlm_agent/people: people near the path cannot be ruled out")
         return [tuple(p[:2]) for p in watch.monitor.people]

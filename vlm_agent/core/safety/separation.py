@@ -62,13 +62,17 @@ class SeparationMonitor:
         self.people = [np.asarray(p, float) for p in points]
         self.people_time = received_at
 
+    def stale(self, now: float) -> bool:
+        """No people detections, or none for longer than max_age_s: nobody can be ruled out."""
+        return self.people_time is None or now - self.people_time > self.config.max_age_s
+
     def state(self, now: float, pose, remaining_path=()) -> SeparationState:
         self.current = self._next(now, pose, remaining_path)
         return self.current
 
     def _next(self, now, pose, remaining_path) -> SeparationState:
         config = self.config
-        if self.people_time is None or now - self.people_time > config.max_age_s:
+        if self.stale(now):
             self.clear_since = None
             age = "no people detections received" if self.people_time is None else \
                 f"no people detections for {now - self.people_time:.1f} s (limit {config.max_age_s:.1f} s)"

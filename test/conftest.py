@@ -64,3 +64,11 @@ def private_ros_domain(tmp_path_factory):
     os.environ[KEY_FILE_VARIABLE] = str(tmp_path_factory.mktemp("gate") / "gate.key")
     seed = os.environ.get("VLM_AGENT_TEST_DOMAIN_SEED")
     return use_private_ros_domain(int(seed) if seed else None)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def ros_domain_per_module(private_ros_domain):
+    """Each test module on a domain of its own, so graphs started and stopped by earlier modules
+    (their DDS ports and shared-memory segments) never meet this one's."""
+    from vlm_agent.launcher import use_next_private_ros_domain
+    return use_next_private_ros_domain()

@@ -76,3 +76,13 @@ class FakePeopleDetector:
 
     def stop(self):
         self.timer.cancel()
+
+
+GRAPH_NODES = ("sim", "guard", "grounding", "planner", "people")
+
+
+def assert_graph_ready(client, graph, nodes=GRAPH_NODES, timeout=300.0):
+    """The launched graph answers a probe command; if not, what was missing, each node's last
+    log lines and its threads' stacks."""
+    assert client.wait_for_graph(nodes, timeout), f"graph not ready in {timeout:.0f} s: {client.not_ready}\n" \
+        f"{graph.report()}"

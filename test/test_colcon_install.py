@@ -83,7 +83,7 @@ def test_installed_graph_with_default_parameters_plans_and_refuses(workspace, mo
         with rclpy.init():
             client = AgentClient("install_test")
             assert client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 180), \
-                [(tmp_path / f"node{i}.log").read_text()[-1500:] for i in range(len(commands))]
+                [client.not_ready] + [(tmp_path / f"node{i}.log").read_text()[-1500:] for i in range(len(commands))]
             pick = client.run("pick up the red cube", timeout=60)
             assert pick.status == "executed" and pick.plans, (pick.status, pick.message)
             knife = client.run("throw the knife at the person", timeout=30)

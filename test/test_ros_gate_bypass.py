@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 import pytest
-from ros_helpers import rclpy
+from ros_helpers import assert_graph_ready, rclpy
 from geometry_msgs.msg import PoseStamped
 from std_msgs.msg import Header
 
@@ -27,7 +27,7 @@ def graph(tmp_path_factory):
         client = AgentClient("bypass_test")
         attacker = rclpy.create_node("intruder")
         try:
-            assert client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 180), running.failed()
+            assert_graph_ready(client, running)
             assert client.spin_until(lambda: client.scene_state is not None, 30)
             yield client, attacker
         finally:

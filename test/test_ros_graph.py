@@ -1,7 +1,7 @@
 """The whole graph in separate processes over DDS: sim -> guard -> grounding -> planner -> guard -> sim."""
 import numpy as np
 import pytest
-from ros_helpers import rclpy
+from ros_helpers import assert_graph_ready, rclpy
 
 from vlm_agent.launcher import Graph
 from vlm_agent.ros.client import AgentClient
@@ -14,8 +14,7 @@ def graph(tmp_path_factory):
     logs = tmp_path_factory.mktemp("graph_logs")
     with Graph(use_sim=True, log_dir=logs) as running, rclpy.init():
         client = AgentClient("graph_test_client")
-        ready = client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=300)
-        assert ready, f"graph not ready; exited: {running.failed()}; logs in {logs}"
+        assert_graph_ready(client, running)
         assert client.spin_until(lambda: client.scene_state is not None, 30)
         yield running, client
         client.destroy_node()

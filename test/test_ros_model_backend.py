@@ -2,7 +2,7 @@
 starts the graph in separate processes, and commands are grounded by ONNX Runtime over DDS.
 (Random weights: what is checked is the wiring, not accuracy.)"""
 import pytest
-from ros_helpers import rclpy
+from ros_helpers import assert_graph_ready, rclpy
 
 from vlm_agent.cli import build_parser
 from vlm_agent.graph import parameter_overrides
@@ -24,22 +24,10 @@ def owl_graph(tmp_path_factory):
     args = build_parser().parse_args(["launch", "--backend", "owl", "--model-path", str(folder), "--runtime", "onnx",
                                       "--onnx-dir", str(work / "onnx")])
     overrides = parameter_overrides(vars(args))
-    with rclpy.init(), AgentClient("owl_graph_client") as client:
-        # KNOWN BUG, not understood yet: in about half of the fresh-clone CI runs every node of this
-        # graph but the sim hung before its first log line. Started once more, it comes up; both
-        # tries' logs are kept. Remove the second try once the cause is found.
-        for attempt in (1, 2):
-            running = Graph(use_sim=True, overrides=overrides, log_dir=work / f"logs{attempt}").start()
-            if client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=150):
-                break
-            failed = running.failed()
-            running.stop()
-        else:
-            pytest.fail(f"graph not ready twice; exited: {failed}; logs in {work}/logs1, logs2")
-        try:
-            yield running, client
-        finally:
-            running.stop()
+    with Graph(use_sim=True, overrides=overrides, log_dir=work / "logs") as running, rclpy.init(), \
+            AgentClient("owl_graph_client") as client:
+        assert_graph_ready(client, running)
+        yield running, client
 
 
 def test_the_launched_graph_grounds_with_the_chosen_backend(owl_graph):

@@ -3,7 +3,7 @@ log records every verdict; the robot does not move."""
 import json
 
 import pytest
-from ros_helpers import rclpy
+from ros_helpers import assert_graph_ready, rclpy
 
 from vlm_agent.launcher import Graph
 from vlm_agent.ros.client import AgentClient
@@ -18,7 +18,7 @@ def test_plan_outside_the_workspace_is_refused_and_audited(tmp_path):
     with Graph(use_sim=True, overrides=overrides, log_dir=tmp_path / "logs") as graph, rclpy.init():
         client = AgentClient("plan_guard_test")
         try:
-            assert client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 300), graph.failed()
+            assert_graph_ready(client, graph)
             assert client.spin_until(lambda: client.scene_state is not None, 30)
             trace = client.run("pick up the red cube", timeout=30)
             assert trace.result.status == "ok"

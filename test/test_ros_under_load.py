@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from ros_helpers import rclpy
+from ros_helpers import assert_graph_ready, rclpy
 
 from vlm_agent.launcher import Graph
 from vlm_agent.ros.client import AgentClient
@@ -25,7 +25,7 @@ def test_fifty_new_benign_commands_at_one_per_second_with_both_cores_busy(tmp_pa
         try:
             # processes of their own: forked children would inherit rclpy's signal handlers and outlive the test
             loads += [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
-            assert client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 300), graph.failed()
+            assert_graph_ready(client, graph)
             traces = []
             for text in commands:
                 traces.append(client.send(text))

@@ -2,7 +2,6 @@
 keeps the gate a gate: only the guard publishes approved commands and plans, only the executor
 takes plans. The same introspection checks config/agent.yaml sets only parameters nodes declare."""
 import json
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -17,13 +16,10 @@ POLICY = Path(__file__).resolve().parents[1] / "config" / "sros2" / "policy.xml"
 @pytest.fixture(scope="module")
 def nodes():
     """Introspected in a process of its own, as `vlm-agent sros2-policy` does: the nodes and DDS
-    participants earlier tests left in this process would otherwise share its graph (hence also a
-    domain of its own)."""
+    participants earlier tests left in this process would otherwise share its graph (the module
+    has a domain of its own, see conftest)."""
     code = "import json; from vlm_agent.sros2_policy import describe_graph; print(json.dumps(describe_graph()))"
-    from vlm_agent.launcher import PRIVATE_DOMAINS
-    domain = PRIVATE_DOMAINS[(int(os.environ["ROS_DOMAIN_ID"]) + 1 - PRIVATE_DOMAINS.start) % len(PRIVATE_DOMAINS)]
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
-                         env=dict(os.environ, ROS_DOMAIN_ID=str(domain)))
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
 

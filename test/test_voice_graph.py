@@ -2,7 +2,7 @@
 AudioChunks, the guard, grounding, planner and simulator do the rest."""
 import numpy as np
 import pytest
-from ros_helpers import rclpy
+from ros_helpers import assert_graph_ready, rclpy
 
 from vlm_agent.core.speech.test_signals import mix, noise_only, speak
 from vlm_agent.launcher import Graph
@@ -20,8 +20,8 @@ def graph(tmp_path_factory):
                  "sim": {"speedup": 1.0}}  # plans run in real time, so a spoken stop comes while one moves
     with Graph(use_sim=True, log_dir=logs, voice=True, overrides=overrides) as running, rclpy.init():
         client = VoiceClient("voice_graph_test_client")
-        ready = client.wait_for_graph(("sim", "guard", "grounding", "planner", "voice", "speech"), timeout=180)
-        assert ready and client.wait_for_voice(60), f"graph not ready; exited: {running.failed()}; logs in {logs}"
+        assert_graph_ready(client, running, ("sim", "guard", "grounding", "planner", "voice", "speech"))
+        assert client.wait_for_voice(60), running.report()
         assert client.spin_until(lambda: client.scene_state is not None, 30)
         yield running, client, audit, speech_dir
         client.destroy_node()

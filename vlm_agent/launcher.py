@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,14 +33,34 @@ DDS_PROFILE_VARIABLE = "FASTDDS_DEFAULT_PROFILES_FILE"
 PRIVATE_DOMAINS = range(100, 230)
 
 
+def _domain_in_use(domain: int) -> bool:
+    """Whether a DDS participant on this machine holds the domain's first discovery port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind(("", 7400 + 250 * domain + 10))
+        except OSError:
+            return True
+    return False
+
+
 def use_private_ros_domain(seed: int | None = None) -> int:
     """A ROS domain of its own for this process and its children (the demo, tests), discovered on
-    this machine only, so parallel runs and other graphs on the network never talk to it.
+    this machine only, so parallel runs and other graphs on the network never talk to it: the
+    first domain from the seed (default: the process id) on that no participant here uses yet.
     Call before rclpy.init()."""
-    domain = PRIVATE_DOMAINS[(os.getpid() if seed is None else seed) % len(PRIVATE_DOMAINS)]
+    start = os.getpid() if seed is None else seed
+    candidates = [PRIVATE_DOMAINS[(start + i) % len(PRIVATE_DOMAINS)] for i in range(len(PRIVATE_DOMAINS))]
+    domain = next((d for d in candidates if not _domain_in_use(d)), candidates[0])
     os.environ["ROS_DOMAIN_ID"] = str(domain)
     os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
     return domain
+
+
+def use_next_private_ros_domain() -> int:
+    """Move this process (call before rclpy.init()) to the next free private domain: tests that
+    start graphs one after another never meet what an earlier graph left behind in DDS."""
+    current = int(os.environ.get("ROS_DOMAIN_ID", PRIVATE_DOMAINS.start))
+    return use_private_ros_domain(current - PRIVATE_DOMAINS.start + 1)
 
 
 def use_project_dds_profile() -> str | None:
@@ -67,6 +88,16 @@ def _yaml_value(node: str, key: str, value) -> str:
             plain = False
         return value if plain else json.dumps(value)
     return str(value)
+
+
+def _catches_sigusr1(pid: int) -> bool:
+    """Whether the process has its SIGUSR1 handler yet (before, the signal would kill it)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = next((line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), "0")
+    return bool(int(caught, 16) & (1 << (signal.SIGUSR1 - 1)))
 
 
 class Graph:
@@ -113,15 +144,38 @@ class Graph:
         """Nodes that exited, with their exit codes."""
         return {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
 
+    def report(self, lines: int = 4, stacks: bool = True) -> str:
+        """Which nodes exited, and the last lines each node logged; with `stacks`, then each live
+        node's threads' Python stacks: for a graph that did not come up."""
+        logs = {name: self.log_dir / f"{name}.log" for name in self.processes} if self.log_dir else {}
+        before = {name: log.read_bytes() if log.exists() else b"" for name, log in logs.items()}
+        alive = [name for name, p in self.processes.items() if p.poll() is None and _catches_sigusr1(p.pid)]
+        if stacks and logs:
+            for name in alive:
+                self.processes[name].send_signal(signal.SIGUSR1)  # faulthandler, in ros.common.run
+            deadline = time.monotonic() + 3.0
+            while time.monotonic() < deadline and any(
+                    logs[n].exists() and logs[n].stat().st_size == len(before[n]) for n in alive):
+                time.sleep(0.05)
+        parts = [f"exited: {self.failed()}"]
+        for name, log in logs.items():
+            tail = before[name].decode(errors="replace").splitlines()[-lines:]
+            stack = log.read_bytes()[len(before[name]):].decode(errors="replace") if stacks and log.exists() else ""
+            parts.append(f"--- {name} (pid {self.processes[name].pid}): " + (" | ".join(tail) or "(nothing logged)")
+                         + (f"\n{stack}" if stack else ""))
+        return "\n".join(parts)
+
     def stop(self, timeout: float = 10.0) -> None:
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
         deadline = time.monotonic() + timeout
-        for process in self.processes.values():
+        for name, process in self.processes.items():
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
+                print(f"vlm_agent: node {name} did not stop within {timeout:.0f} s of SIGINT: killed",
+                      file=sys.stderr)
                 process.kill()
                 process.wait()
 

@@ -112,6 +112,7 @@ class AgentClient(Node):
         self._ids = itertools.count()
         self.session = uuid.uuid4().hex[:6]  # ids stay unique across clients of one name
         self._task_client: ActionClient | None = None
+        self.not_ready = ""  # what wait_for_graph still missed when it gave up
         self.command_pub = self.create_publisher(Command, "vlm_agent/command_in", EVENTS_QOS)
         self.create_subscription(GroundingResult, "vlm_agent/grounding", self._collect("results"), EVENTS_QOS)
         self.create_subscription(Explanation, "vlm_agent/explanation", self._collect("explanations"), EVENTS_QOS)
@@ -180,21 +181,30 @@ class AgentClient(Node):
 
     def wait_for_graph(self, nodes=("guard", "grounding", "planner"), timeout: float = 60.0) -> bool:
         """Until each node has said it is ready and a probe command has come back through
-        guard, grounding and planner (so every link between them is matched)."""
+        guard, grounding and planner (so every link between them is matched). When it returns
+        False, `not_ready` says what was still missing."""
         deadline = time.monotonic() + timeout
         roles = {"guard", "grounding", "planner"} | ({"executor"} if "sim" in nodes else set()) | \
             ({"people"} if "people" in nodes else set())
-        def ready():
+
+        def missing():
             said = {s.node.rsplit("/", 1)[-1] for s in self.statuses}
-            heard = all(not self.peers.problem(role, time.monotonic()) for role in roles)
-            return set(nodes) <= said and heard and self.command_pub.get_subscription_count() > 0
-        if not self.spin_until(ready, timeout):
+            problems = [f"nodes not yet ready: {sorted(set(nodes) - said)}"] if set(nodes) - said else []
+            problems += [p for p in (self.peers.problem(role, time.monotonic()) for role in sorted(roles)) if p]
+            if self.command_pub.get_subscription_count() == 0:
+                problems.append("nobody subscribes to vlm_agent/command_in")
+            self.not_ready = "; ".join(problems)
+            return problems
+        if not self.spin_until(lambda: not missing(), timeout):
             return False
         while time.monotonic() < deadline:
             probe = self.send("describe the scene", source="probe")
             if self.spin_until(lambda: probe.complete, max(0.0, min(3.0, deadline - time.monotonic()))) and \
                     probe.status == "answered" and any(v.allowed for v in probe.verdicts):
+                self.not_ready = ""
                 return True
+            self.not_ready = f"probe command not answered: status {probe.status!r}, {probe.message!r}, " \
+                f"{len(probe.verdicts)} verdicts, {len(probe.results)} grounding results"
             self.spin_until(lambda: False, 1.0)  # e.g. no camera frame yet: ask again in a second
         return False
 

@@ -2,6 +2,8 @@
 /diagnostics, main()."""
 from __future__ import annotations
 
+import faulthandler
+import signal
 import sys
 import threading
 import time
@@ -189,7 +191,9 @@ def qualified_name(endpoint_info) -> str:
 
 
 def run(node_class, args=None, executor=None) -> None:
-    """Standard main(): spin (on `executor()` when given) until Ctrl-C or shutdown, always clean up."""
+    """Standard main(): spin (on `executor()` when given) until Ctrl-C or shutdown, always clean up.
+    `kill -USR1 <pid>` prints every thread's Python stack to stderr (a node that seems stuck)."""
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     rclpy.init(args=args if args is not None else sys.argv)
     node = None
     try:

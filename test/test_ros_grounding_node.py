@@ -103,7 +103,7 @@ def test_bad_inputs_give_errors_and_good_input_still_works(harness, tabletop):
     # the node is alive and grounds a good frame, in the camera pose published on camera/pose
     t = frame.base_from_camera
     harness[3]["pose"].publish(pose_stamped(Header(frame_id="base_link"), t[:3, 3], t[:3, :3]))
-    assert spin_until(harness[2], lambda: node.camera_pose is not None)
+    assert spin_until(harness[2], lambda: node.camera.pose is not None)
     assert _send_frame(harness, rendered.rgb, np.nan_to_num(rendered.depth_m), k)
     answer = _ask(harness, "pick up the red cube", "good")
     assert answer.status == "ok"
@@ -127,7 +127,7 @@ def test_frames_from_the_future_and_non_rigid_camera_poses_are_rejected(harness,
     scaled = PoseStamped(header=Header(frame_id="base_link"))
     scaled.pose.orientation.x, scaled.pose.orientation.w = 0.5, 1.0  # not a unit quaternion
     pubs["pose"].publish(scaled)
-    assert spin_until(executor, lambda: node.camera_pose_problem != "")
+    assert spin_until(executor, lambda: node.camera.problem != "")
     assert _send_frame(harness, rendered.rgb, np.nan_to_num(rendered.depth_m), k)
     answer = _ask(harness, "pick up the red cube", "scaled-pose")
     assert answer.status == "error" and "camera/pose" in answer.message and "orthonormal" in answer.message
@@ -139,9 +139,9 @@ def test_a_camera_pose_that_jumps_is_used_only_once_confirmed(harness, tabletop)
     node, tester, executor, pubs, _, _ = harness
     t = frame.base_from_camera
     pubs["pose"].publish(pose_stamped(Header(frame_id="base_link"), t[:3, 3], t[:3, :3]))
-    assert spin_until(executor, lambda: node.camera_pose is not None and not node.camera_pose_problem)
+    assert spin_until(executor, lambda: node.camera.pose is not None and not node.camera.problem)
     pubs["pose"].publish(pose_stamped(Header(frame_id="base_link"), t[:3, 3] + (0.3, 0.0, 0.0), t[:3, :3]))
-    assert spin_until(executor, lambda: node.pending_pose is not None)
+    assert spin_until(executor, lambda: node.camera.pending is not None)
     assert _send_frame(harness, rendered.rgb, np.nan_to_num(rendered.depth_m), frame.intrinsics)
     answer = _ask(harness, "pick up the red cube", "jumped")
     assert answer.status == "error" and "jumped 0.30 m" in answer.message and "confirm_camera_pose" in answer.message

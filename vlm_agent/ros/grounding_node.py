@@ -1,10 +1,7 @@
 """Grounding node: approved commands + latest RGB-D frame -> GroundingResult, markers, annotated image."""
 from __future__ import annotations
 
-import numpy as np
-from geometry_msgs.msg import PoseStamped
 from sensor_msgs.msg import Image
-from std_srvs.srv import Trigger
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
@@ -13,7 +10,6 @@ from vlm_agent.core.perception.privacy import PeopleRedactor
 from vlm_agent.core.backends import create_backend
 from vlm_agent.core.backends.checkpoints import free_accelerator_memory
 from vlm_agent.core.settings.nodes import CAMERA_FRAME, GroundingSettings
-from vlm_agent.core.perception.camera import parse_transform
 from vlm_agent.core.errors import InputError
 from vlm_agent.core.perception.frame import RGBDFrame
 from vlm_agent.core.perception.grounding import Grounder
@@ -21,18 +17,16 @@ from vlm_agent.core.perception.objects import STATUS_ERROR, GroundingResult
 from vlm_agent.core.language.extra_vocabulary import extra_vocabulary
 from vlm_agent.core.language.synonyms import SynonymResolver
 from vlm_agent.core.safety.signing import ApprovalVerifier
-from vlm_agent.core.perception.transforms import pose_change, rigid_transform_problem
 from vlm_agent.msg import Command, GroundingResult as GroundingResultMsg, Status
 
-from .common import EVENTS_QOS, LATCHED_QOS, run
+from .common import EVENTS_QOS, run
+from .camera_pose_input import CameraPoseInput
 from .lifecycle import ACTIVE, ManagedNode
-from .conversions import (approval_problem, depth_from_ros, sign_message, grounding_to_ros, image_to_ros, intrinsics_from_ros, rgb_from_ros,
-                          stamp_ns, transform_from_pose)
+from .conversions import (approval_problem, depth_from_ros, grounding_to_ros, image_to_ros, intrinsics_from_ros,
+                          rgb_from_ros, sign_message, stamp_ns)
 from .image_input import RGBDInput
 from .people_input import PeopleInput
-from .trusted_input import TrustedInput
 from .markers import result_markers
-from .tf_camera_pose import TfCameraPose
 
 
 RESULT_VALID_NS = 15 * 10**9  # the planner and the guard act on a result within this
@@ -48,25 +42,15 @@ class GroundingNode(ManagedNode):
 
     def configure_node(self):
         s = self.settings
-        self.static_extrinsics = parse_transform(s.base_from_camera) if len(s.base_from_camera) == 16 else None
-        if self.static_extrinsics is not None and rigid_transform_problem(self.static_extrinsics):
-            raise InputError(f"parameter base_from_camera {rigid_transform_problem(self.static_extrinsics)}")
         self.key, key_problem = self.gate_key()
         if key_problem:
             raise InputError(f"no gate key: {key_problem}")
-        self.tf_pose = TfCameraPose(self, s.base_frame) if s.camera_pose_source == "tf" and \
-            self.static_extrinsics is None else None
+        self.camera = CameraPoseInput(self, s)
         self.synonyms = None if s.synonyms_model_path == "none" else SynonymResolver(s.synonyms_model_path or None)
         self.redact_people = PeopleRedactor(s.annotated_people)
         self._load_backend()
         self.command_verifier = ApprovalVerifier(self.key)
-        self.camera_pose: np.ndarray | None = None
-        self.camera_pose_problem = ""
-        self.pending_pose: np.ndarray | None = None
-        self.create_service(Trigger, "vlm_agent/confirm_camera_pose", self._on_confirm_pose)
         self.input = RGBDInput(self, s.image_reliability, s.sync_slop_s, use_depth=True, on_frame=self._on_frame)
-        self.pose_input = TrustedInput(self, PoseStamped, "camera/pose", LATCHED_QOS, self._on_camera_pose)
-        self.steady_timer(1.0, self.pose_input.recheck)
         self.create_subscription(Command, "vlm_agent/command", self._on_command, EVENTS_QOS)
         self.result_pub = self.create_publisher(GroundingResultMsg, "vlm_agent/grounding", EVENTS_QOS)
         self.marker_pub = self.create_publisher(MarkerArray, "vlm_agent/markers", EVENTS_QOS)
@@ -112,35 +96,6 @@ class GroundingNode(ManagedNode):
     def findings(self, now: float):
         s = self.settings
         return [self.health.age_finding("camera", now, s.frame_age_warn_s, s.max_frame_age_s, s.max_frame_future_s)]
-
-    def _on_camera_pose(self, msg: PoseStamped):
-        pose = transform_from_pose(msg)
-        problem = rigid_transform_problem(pose)
-        if problem:  # e.g. a quaternion that is not unit length
-            self.camera_pose_problem = f"the pose on camera/pose {problem}"
-            self.report(Status.ERROR, f"{self.camera_pose_problem}; frames are rejected until a valid pose arrives")
-            return
-        if self.camera_pose is not None:
-            metres, degrees = pose_change(self.camera_pose, pose)
-            limit_m, limit_deg = self.settings.max_camera_pose_jump_m, self.settings.max_camera_pose_jump_deg
-            if metres > limit_m or degrees > limit_deg:
-                self.pending_pose = pose
-                self.camera_pose_problem = (
-                    f"the pose on camera/pose jumped {metres:.2f} m and {degrees:.0f} degrees from the last accepted "
-                    f"one (limits {limit_m} m, {limit_deg} degrees); frames are not used "
-                    "until it is confirmed with the vlm_agent/confirm_camera_pose service (std_srvs/Trigger)")
-                self.report(Status.ERROR, self.camera_pose_problem)
-                return
-        self.camera_pose, self.camera_pose_problem, self.pending_pose = pose, "", None
-
-    def _on_confirm_pose(self, request, response):
-        if self.pending_pose is None:
-            response.success, response.message = False, "no camera pose is waiting for confirmation"
-        else:
-            self.camera_pose, self.camera_pose_problem, self.pending_pose = self.pending_pose, "", None
-            response.success, response.message = True, "the new camera pose is in use"
-            self.report(Status.WARN, "camera pose jump confirmed by a vlm_agent/confirm_camera_pose call")
-        return response
 
     def _on_command(self, command: Command):
         if self.lifecycle_state != ACTIVE:
@@ -194,14 +149,7 @@ class GroundingNode(ManagedNode):
         if self.input.latest_info is None:
             raise InputError("no CameraInfo received on camera/color/camera_info")
         frame_id = pair.rgb.header.frame_id or CAMERA_FRAME
-        if self.tf_pose is not None:
-            extrinsics = self.tf_pose.base_from_camera(frame_id, stamp_ns(pair.rgb.header.stamp))
-        elif self.static_extrinsics is None and self.pose_input.problem not in ("", "no message yet"):
-            raise InputError(f"camera pose not trusted: {self.pose_input.problem}")
-        elif self.static_extrinsics is None and self.camera_pose_problem:
-            raise InputError(self.camera_pose_problem)
-        else:
-            extrinsics = self.static_extrinsics if self.static_extrinsics is not None else self.camera_pose
+        extrinsics = self.camera.base_from_camera(frame_id, stamp_ns(pair.rgb.header.stamp))
         rgb = rgb_from_ros(pair.rgb)
         depth = depth_from_ros(pair.depth)
         return RGBDFrame(rgb, depth, intrinsics_from_ros(self.input.latest_info), extrinsics,

@@ -164,6 +164,36 @@ def test_the_lifecycle_manager_configures_then_activates_in_order_through_their_
     t.close()
 
 
+def _drop_first_answers(node, service_names):
+    """The node's first answer on each service is lost, as rmw_fastrtps drops an answer whose
+    client's response reader is not matched yet ("client will not receive response")."""
+    lost = []
+    for service in node.services:
+        if service.srv_name.rsplit("/", 1)[-1] in service_names:
+            send, dropped = service.send_response, []
+
+            def send_response(response, header, send=send, dropped=dropped, name=service.srv_name):
+                if not dropped:
+                    dropped.append(header)
+                    lost.append(name)
+                    return
+                send(response, header)
+            service.send_response = send_response
+    return lost
+
+
+def test_the_lifecycle_manager_brings_nodes_up_when_their_answers_are_lost(ros):
+    from vlm_agent.ros.lifecycle_manager import LifecycleManagerNode
+    from vlm_agent.ros.planner_node import PlannerNode
+    planner = PlannerNode()
+    lost = _drop_first_answers(planner, {"get_state", "change_state"})
+    manager = LifecycleManagerNode(parameter_overrides=[Parameter("node_names", value=["planner"])])
+    t = Harness(planner, manager)
+    t.wait(lambda: manager.phase == "active", 30)  # its transition timeout is 600 s
+    assert planner.lifecycle_state == "active" and sorted(lost) == ["/planner/change_state", "/planner/get_state"]
+    t.close()
+
+
 def _set(t, node_name, **values):
     client = AsyncParameterClient(t.node, node_name)
     t.wait(lambda: client.wait_for_services(0.01))

@@ -111,7 +111,9 @@ class AgentClient(Node):
         self._drawn_results: dict[tuple[int, int], list[str]] = {}
         self._ids = itertools.count()
         self.session = uuid.uuid4().hex[:6]  # ids stay unique across clients of one name
-        self._task_client: ActionClient | None = None
+        # made now, not at the first task: a server drops its answer to a client it has not matched
+        # within 100 ms, so the goal path is discovered while the graph comes up
+        self._task_client = ActionClient(self, ExecuteTask, "vlm_agent/execute")
         self.not_ready = ""  # what wait_for_graph still missed when it gave up
         self.command_pub = self.create_publisher(Command, "vlm_agent/command_in", EVENTS_QOS)
         self.create_subscription(GroundingResult, "vlm_agent/grounding", self._collect("results"), EVENTS_QOS)
@@ -224,8 +226,6 @@ class AgentClient(Node):
 
     def run_task(self, text: str, timeout: float = 120.0, source: str = Command.SOURCE_TEXT) -> TaskTrace:
         """Send an ExecuteTask goal to vlm_agent/execute and wait for its result (or the timeout)."""
-        if self._task_client is None:
-            self._task_client = ActionClient(self, ExecuteTask, "vlm_agent/execute")
         trace = TaskTrace(text)
         if not self._task_client.wait_for_server(timeout_sec=min(timeout, 10.0)):
             trace.error = "no ExecuteTask server on vlm_agent/execute"

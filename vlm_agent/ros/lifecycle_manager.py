@@ -4,10 +4,17 @@ guard last, so the gate opens when the rest can serve) and takes them down in re
 Nav2's lifecycle_manager, small.
 
 Services: lifecycle_manager/startup and lifecycle_manager/shutdown (std_srvs/Trigger).
+
+A service response can be lost while discovery is still settling: the server drops it when the
+client's response reader is not matched within 100 ms ("client will not receive response"),
+which happens on loaded machines. So GetState is asked again until answered, and a transition
+counts as done when the node answers GetState with the goal state, even if its ChangeState
+response never comes.
 """
 from __future__ import annotations
 
 import threading
+import time
 
 from lifecycle_msgs.msg import State, Transition
 from lifecycle_msgs.srv import ChangeState, GetState
@@ -19,10 +26,11 @@ from vlm_agent.msg import Status
 
 from .common import AgentNode, run
 
-UP = ((State.PRIMARY_STATE_UNCONFIGURED, Transition.TRANSITION_CONFIGURE, "configure"),
-      (State.PRIMARY_STATE_INACTIVE, Transition.TRANSITION_ACTIVATE, "activate"))
-DOWN = ((State.PRIMARY_STATE_ACTIVE, Transition.TRANSITION_DEACTIVATE, "deactivate"),
-        (State.PRIMARY_STATE_INACTIVE, Transition.TRANSITION_CLEANUP, "cleanup"))
+UP = ((State.PRIMARY_STATE_UNCONFIGURED, Transition.TRANSITION_CONFIGURE, "configure", State.PRIMARY_STATE_INACTIVE),
+      (State.PRIMARY_STATE_INACTIVE, Transition.TRANSITION_ACTIVATE, "activate", State.PRIMARY_STATE_ACTIVE))
+DOWN = ((State.PRIMARY_STATE_ACTIVE, Transition.TRANSITION_DEACTIVATE, "deactivate", State.PRIMARY_STATE_INACTIVE),
+        (State.PRIMARY_STATE_INACTIVE, Transition.TRANSITION_CLEANUP, "cleanup", State.PRIMARY_STATE_UNCONFIGURED))
+FIRST_ASK_S, LONGEST_ASK_S = 1.0, 5.0  # GetState asked again after these, doubling
 
 
 class LifecycleManagerNode(AgentNode):
@@ -58,13 +66,13 @@ class LifecycleManagerNode(AgentNode):
     def _walk(self, phase: str, names: list[str], steps, done: str) -> bool:
         with self._busy:
             self.phase, self.problem = phase, ""
-            for from_state, transition, label in steps:  # every node configured before any is activated
-                if transition == Transition.TRANSITION_CONFIGURE:
-                    problems = self._in_parallel(names, from_state, transition, label)
+            for step in steps:  # every node configured before any is activated
+                if step[1] == Transition.TRANSITION_CONFIGURE:
+                    problems = self._in_parallel(names, step)
                 else:
                     problems = []
                     for name in names:
-                        problems.append(self._transition(name, from_state, transition, label))
+                        problems.append(self._in_parallel([name], step)[0])
                         if problems[-1]:
                             break
                 problem = "; ".join(p for p in problems if p)
@@ -76,43 +84,58 @@ class LifecycleManagerNode(AgentNode):
             self.report(Status.INFO, f"{', '.join(names)} {done}")
             return True
 
-    def _in_parallel(self, names: list[str], from_state: int, transition: int, label: str) -> list[str]:
+    def _in_parallel(self, names: list[str], step) -> list[str]:
         """The transition requested of every node at once (from this one thread), then awaited."""
-        timeout = self.settings.transition_timeout_s
+        from_state, transition, label, goal = step
+        deadline = time.monotonic() + self.settings.transition_timeout_s
         pending, problems = {}, {name: "" for name in names}
         for name in names:
-            problems[name] = self._state_problem(name, from_state, timeout)
+            problems[name] = self._state_problem(name, from_state, deadline)
             if problems[name] is None:  # needs the transition
                 problems[name] = ""
                 pending[name] = self._send(self.change[name], ChangeState.Request(transition=Transition(id=transition)))
         for name, (future, done) in pending.items():
-            if not done.wait(timeout):
-                self.change[name].remove_pending_request(future)
-                problems[name] = f"{label} of '{name}' did not finish within {timeout:g} s"
-            elif not future.result().success:
+            succeeded = self._outcome(name, future, done, goal, deadline)
+            if succeeded is None:
+                problems[name] = f"{label} of '{name}' did not finish within {self.settings.transition_timeout_s:g} s"
+            elif not succeeded:
                 problems[name] = f"{label} of '{name}' failed (its vlm_agent/status and /diagnostics say why)"
         return [problems[name] for name in names]
 
-    def _state_problem(self, name: str, from_state: int, timeout: float) -> str | None:
+    def _outcome(self, name: str, future, done: threading.Event, goal: int, deadline: float) -> bool | None:
+        """The ChangeState answer; True without it once the node says it is in the goal state;
+        None at the deadline."""
+        ask_every = FIRST_ASK_S
+        while not done.wait(min(ask_every, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                self.change[name].remove_pending_request(future)
+                return None
+            if self._state(name, min(time.monotonic() + ask_every, deadline)) == goal:
+                self.change[name].remove_pending_request(future)
+                return True
+            ask_every = min(2 * ask_every, LONGEST_ASK_S)
+        return future.result().success
+
+    def _state_problem(self, name: str, from_state: int, deadline: float) -> str | None:
         """'' when the node is already past from_state, None when it is in it, else what is wrong."""
-        if not self.get[name].wait_for_service(timeout_sec=timeout):
+        timeout = self.settings.transition_timeout_s
+        if not self.get[name].wait_for_service(timeout_sec=max(0.0, deadline - time.monotonic())):
             return f"node '{name}' offers no lifecycle services (is it running?) after {timeout:g} s"
-        state = self._call(self.get[name], GetState.Request(), timeout)
+        state = self._state(name, deadline)
         if state is None:
             return f"node '{name}' did not say its state within {timeout:g} s"
-        return None if state.current_state.id == from_state else ""
+        return None if state == from_state else ""
 
-    def _transition(self, name: str, from_state: int, transition: int, label: str) -> str:
-        timeout = self.settings.transition_timeout_s
-        problem = self._state_problem(name, from_state, timeout)
-        if problem is not None:
-            return problem  # '' = already past this step
-        result = self._call(self.change[name], ChangeState.Request(transition=Transition(id=transition)), timeout)
-        if result is None:
-            return f"{label} of '{name}' did not finish within {timeout:g} s"
-        if not result.success:
-            return f"{label} of '{name}' failed (its vlm_agent/status and /diagnostics say why)"
-        return ""
+    def _state(self, name: str, deadline: float) -> int | None:
+        """The node's primary state, asked again (a lost answer) until the deadline."""
+        ask_for = FIRST_ASK_S
+        while time.monotonic() < deadline:
+            future, done = self._send(self.get[name], GetState.Request())
+            if done.wait(min(ask_for, max(0.0, deadline - time.monotonic()))):
+                return future.result().current_state.id
+            self.get[name].remove_pending_request(future)
+            ask_for = min(2 * ask_for, LONGEST_ASK_S)
+        return None
 
     @staticmethod
     def _send(client, request):
@@ -120,13 +143,6 @@ class LifecycleManagerNode(AgentNode):
         future = client.call_async(request)
         future.add_done_callback(lambda _: done.set())
         return future, done
-
-    def _call(self, client, request, timeout: float):
-        future, done = self._send(client, request)
-        if not done.wait(timeout):
-            client.remove_pending_request(future)
-            return None
-        return future.result()
 
     def diagnose(self):
         level = ERROR if self.phase == "failed" else OK if self.phase in ("active", "idle") else WARN

@@ -30,10 +30,10 @@ def redact_people(rgb: np.ndarray, boxes, mode: str = "box") -> np.ndarray:
             image[top:bottom, left:right] = cv2.resize(coarse, (right - left, bottom - top),
                                                        interpolation=cv2.INTER_LINEAR)
         else:
-            image[top:bottom, left:right] = FILL_RGB
-            cv2.rectangle(image, (left, top), (right - 1, bottom - 1), (255, 140, 0), 2)
-            cv2.putText(image, "person", (left + 4, top + 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1,
-                        cv2.LINE_AA)
+            box = np.full((bottom - top, right - left, 3), FILL_RGB, dtype=image.dtype)
+            cv2.rectangle(box, (0, 0), (right - left - 1, bottom - top - 1), (255, 140, 0), 2)
+            cv2.putText(box, "person", (4, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
+            image[top:bottom, left:right] = box  # drawn in the box: no pixel outside it changes
     return image
 
 

@@ -21,11 +21,12 @@ fi
 # shellcheck disable=SC1091
 . "$venv/bin/activate"
 stamp="$venv/.vlm_agent_requirements"
-if ! cmp -s "$repo/requirements.txt" "$stamp"; then
+if ! cat "$repo/requirements.txt" "$repo/requirements.lock" | cmp -s - "$stamp"; then
   python -m pip install -q --upgrade pip
   python -m pip install -q torch==2.13.0
-  python -m pip install -q -r "$repo/requirements.txt"
-  cp "$repo/requirements.txt" "$stamp"
+  # requirements.lock: the versions the tests passed with (a new major release broke a test once)
+  python -m pip install -q -r "$repo/requirements.txt" -c "$repo/requirements.lock"
+  cat "$repo/requirements.txt" "$repo/requirements.lock" > "$stamp"
 fi
 
 # The message wheels name the wheel builder's Python/numpy include dirs; point them at ours.

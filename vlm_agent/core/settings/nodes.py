@@ -111,6 +111,10 @@ class SimSettings(ExecutorSettings):
                                      "to be the only one that delivers 640x480 frames between processes.",
                                      choices=RELIABILITIES)
     camera_frame: str = setting(CAMERA_FRAME, "Camera optical frame id (REP 103).")
+    publish_clock: bool = setting(False, "Publish the simulated time on /clock (rosgraph_msgs/Clock; it starts at 0 "
+                                  "and runs at speedup times wall-clock time) and follow it (use_sim_time on this "
+                                  "node); the other nodes follow it with use_sim_time true. publish_rate is then "
+                                  "per simulated second.")
     tasks: bool = setting(True, "Serve the ExecuteTask action (vlm_agent/execute) and the Ground service "
                           "(vlm_agent/ground) on this world: multi-step tasks, checked by a command guard and a "
                           "plan guard in this node, run through the same control loop and separation monitoring.")

@@ -42,8 +42,8 @@ class Watcher:
             self.executor.add_node(n)
         self.clock_ns, self.info_stamps, self.diagnostics = None, [], {}
         self.node.create_subscription(Clock, "/clock", lambda m: setattr(self, "clock_ns", stamp_ns(m.clock)), 10)
-        self.node.create_subscription(CameraInfo, "camera/color/camera_info",
-                                      lambda m: self.info_stamps.append(stamp_ns(m.header.stamp)), sensor_qos("reliable"))
+        self.node.create_subscription(CameraInfo, "camera/color/camera_info", lambda m: self.info_stamps.append(
+            stamp_ns(m.header.stamp)), sensor_qos("reliable"))
         self.node.create_subscription(DiagnosticArray, "/diagnostics", self._on_diagnostics, 100)
 
     def _on_diagnostics(self, msg):

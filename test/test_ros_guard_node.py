@@ -218,6 +218,29 @@ def test_stop_service_sends_a_halt(ros, tmp_path):
     h.close()
 
 
+def test_a_guard_deactivated_through_its_lifecycle_service_releases_nothing_but_still_stops(ros, tmp_path):
+    from lifecycle_msgs.msg import Transition
+    from lifecycle_msgs.srv import ChangeState
+    h = Harness(tmp_path)
+    h.ground("c1")  # approved and grounded while the gate was open
+    forwarded = len(h.forwarded)
+    change = h.tester.create_client(ChangeState, "guard/change_state")
+    h.wait(change.service_is_ready)
+    future = change.call_async(ChangeState.Request(transition=Transition(id=Transition.TRANSITION_DEACTIVATE)))
+    h.wait(future.done)
+    assert future.result().success and h.node.lifecycle_state == "inactive"
+    verdict = h.send_plan("c1")  # its plan arrives after the gate closed
+    assert not verdict.allowed and verdict.category == "guard_inactive"
+    h.command("c2")
+    outcome = h.outcome_for("c2")
+    assert outcome.status == "error" and "the guard is inactive" in outcome.message
+    h.command("s1", "STOP!")  # a stop still reaches the executor
+    h.wait(lambda: any(m.id == "s1" for m in h.halts))
+    spin_until(h.executor, lambda: h.released or len(h.forwarded) > forwarded, 1.0)
+    assert h.released == [] and len(h.forwarded) == forwarded
+    h.close()
+
+
 def test_a_member_of_the_graph_that_goes_down_is_named_within_two_seconds(ros, tmp_path):
     h = Harness(tmp_path)
     h.command("c1")

@@ -18,7 +18,7 @@ from std_msgs.msg import Header
 from vlm_agent.core.safety.signing import load_or_create_key
 from vlm_agent.msg import Command, GroundingResult, Heartbeat, Status
 from vlm_agent.ros.common import EVENTS_QOS, HEARTBEAT_QOS, LATCHED_QOS, sensor_qos
-from vlm_agent.ros.conversions import image_to_ros, intrinsics_to_ros, sign_message, time_to_ros
+from vlm_agent.ros.conversions import image_to_ros, intrinsics_to_ros, sign_message, stamp_ns, time_to_ros
 
 pytestmark = pytest.mark.ros
 
@@ -311,7 +311,8 @@ def test_diagnostics_under_normal_input_and_with_the_camera_stopped(ros, tableto
 
 
 def test_sim_time_is_the_clock_of_staleness_checks_and_a_jump_back_is_handled(ros, tabletop):
-    grounding = _grounding(use_sim_time=True)
+    base_from_camera = [float(v) for v in tabletop[0].camera.base_from_camera().flatten()]
+    grounding = _grounding(use_sim_time=True, base_from_camera=base_from_camera)
     t = Harness(grounding)
     start_ns = 1_000 * 10**9
     t.pubs["clock"].publish(Clock(clock=time_to_ros(start_ns)))
@@ -321,7 +322,15 @@ def test_sim_time_is_the_clock_of_staleness_checks_and_a_jump_back_is_handled(ro
     t.send_frame(tabletop[2], stamp_ns=start_ns - 10**8)
     t.wait(lambda: grounding.input.synced is not None)
     # a frame 0.1 s old in sim time (wall time would call it 56 years old)
-    assert t.ask("sim", start_ns).status == "ok"
+    result = t.ask("sim", start_ns)
+    assert result.status == "ok"
+    # REP 103/105: the result and its poses carry the image's stamp; camera poses its optical frame
+    image_stamp = start_ns - 10**8
+    assert stamp_ns(result.header.stamp) == image_stamp and result.header.frame_id == "camera_color_optical_frame"
+    target = result.target[0]
+    assert stamp_ns(target.pose_camera.header.stamp) == stamp_ns(target.pose_base.header.stamp) == image_stamp
+    assert target.pose_camera.header.frame_id == "camera_color_optical_frame"
+    assert target.pose_base.header.frame_id == "base_link"
     _, values = t.diagnostic("grounding", lambda s: s.level == b"\x00")
     assert 0.0 <= float(values["camera age (s)"]) < 1.0
     back_ns = 500 * 10**9

@@ -94,3 +94,43 @@ def test_missing_person_models_leave_the_people_node_unconfigured(ros, tmp_path)
         assert node.not_ready_detail.startswith("configure failed") and str(tmp_path) in node.not_ready_detail
     finally:
         node.destroy_node()
+
+
+def test_diagnostics_go_to_error_when_the_camera_stops(ros):
+    """A blind detector publishes nothing (consumers fail closed); /diagnostics says why."""
+    from diagnostic_msgs.msg import DiagnosticArray
+    from rclpy.parameter import Parameter
+    node = bring_up(PeopleNode(parameter_overrides=[Parameter("max_frame_age_s", value=1.5)]))
+    tester = rclpy.create_node("people_diagnostics_tester")
+    latest = {}
+    tester.create_subscription(DiagnosticArray, "/diagnostics", lambda m: latest.update(
+        {s.name: s for s in m.status}), 50)
+    qos = sensor_qos("reliable")
+    pubs = [tester.create_publisher(t, topic, qos) for t, topic in (
+        (Image, "camera/color/image_raw"), (Image, "camera/depth/image_raw"), (CameraInfo, "camera/color/camera_info"))]
+    rgb, depth, intrinsics = _frame(skdata.coffee(), 1.5)
+
+    def send():
+        header = Header(stamp=tester.get_clock().now().to_msg(), frame_id="camera")
+        for publisher, msg in zip(pubs, (image_to_ros(rgb, "rgb8", header), image_to_ros(depth, "32FC1", header),
+                                         intrinsics_to_ros(intrinsics, header))):
+            publisher.publish(msg)
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    executor.add_node(tester)
+
+    def status(level, text=""):
+        s = latest.get("vlm_agent people")
+        return s is not None and s.level == bytes([level]) and text in s.message
+    try:
+        assert spin_until(executor, lambda: status(2, "no camera input received"), 20)  # active, nothing seen yet
+        camera = tester.create_timer(0.2, send)
+        assert spin_until(executor, lambda: status(0), 30), latest.get("vlm_agent people")
+        values = {kv.key: kv.value for kv in latest["vlm_agent people"].values}
+        assert float(values["camera rate (Hz)"]) > 1 and float(values["camera age (s)"]) < 1.0
+        camera.cancel()  # the camera stops
+        assert spin_until(executor, lambda: status(2, "input stopped?"), 20), latest.get("vlm_agent people")
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+        tester.destroy_node()

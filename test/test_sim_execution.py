@@ -142,3 +142,14 @@ def test_a_bad_frame_transform_is_refused(world, transform):
     plan = Plan("c1", "camera", (PlanStep("move_to", (0.0, 0.0, 0.5)),))
     with pytest.raises(InputError):
         world.start(plan, transform)
+
+
+def test_sim_clock_advances_by_whole_ticks_from_zero():
+    from vlm_agent.core.sim.clock import SimClock
+    clock = SimClock(0.02 * 4.0)  # the control period times speedup
+    assert clock.now_ns == 0 and clock.tick() == 80_000_000
+    for _ in range(999):
+        clock.tick()
+    assert clock.now_ns == 80 * 10**9  # no drift from adding floats
+    with pytest.raises(ValueError, match="must advance"):
+        SimClock(0.0)

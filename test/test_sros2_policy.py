@@ -56,3 +56,26 @@ def test_the_gate_topics_have_one_side_each(generated):
     assert _who(generated, "publish", "vlm_agent/command") == {"guard"}
     assert _who(generated, "subscribe", "vlm_agent/command") == {"grounding"}
     assert _who(generated, "subscribe", "vlm_agent/command_in") == {"guard"}
+
+
+def _allowed(policy: str, enclave: str, node: str, element: str, permission: str) -> set[str]:
+    root = ElementTree.fromstring(policy)
+    return {name.text for e in root.iter("enclave") if e.get("path") == f"/vlm_agent/{enclave}"
+            for profile in e.iter("profile") if profile.get("node") == node
+            for group in profile.findall(element) if group.get(permission) == "ALLOW" for name in group}
+
+
+def test_the_sim_process_task_node_has_its_permissions_in_the_sim_enclave(generated):
+    root = ElementTree.fromstring(generated)
+    sim = next(e for e in root.iter("enclave") if e.get("path") == "/vlm_agent/sim")
+    assert {p.get("node") for p in sim.iter("profile")} == {"sim", "sim_tasks"}  # one process, one enclave
+    action = "vlm_agent/execute/_action/"
+    assert {"vlm_agent/ground", action + "send_goal", action + "cancel_goal", action + "get_result"} <= _allowed(
+        generated, "sim", "sim_tasks", "services", "reply")
+    assert {action + "feedback", action + "status"} <= _allowed(generated, "sim", "sim_tasks", "topics", "publish")
+    assert "vlm_agent/ground" not in _allowed(generated, "sim", "sim", "services", "reply")
+
+
+def test_only_the_sim_publishes_the_clock_every_node_may_read_it(generated, nodes):
+    assert _who(generated, "publish", "clock") == {"sim"}
+    assert _who(generated, "subscribe", "clock") == set(nodes)  # a graph on sim time (use_sim_time true)

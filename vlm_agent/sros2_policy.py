@@ -2,7 +2,9 @@
 
 Each node of vlm_agent.graph.NODES is built in this process and asked (ROS graph introspection)
 what it publishes, subscribes to, serves and calls; the policy gives each node's enclave exactly
-that and nothing else. `vlm-agent sros2-policy` writes it; test_sros2_policy.py checks the
+that and nothing else. A node that runs more nodes in its process (`companion_nodes()`: the sim's
+task server, /sim_tasks) shares its enclave, one profile per node. Nodes are built on sim time,
+the sim publishing /clock (publish_clock), so a graph run on sim time may read its clock. `vlm-agent sros2-policy` writes it; test_sros2_policy.py checks the
 shipped config/sros2/policy.xml still matches, so it cannot drift from the code.
 """
 from __future__ import annotations
@@ -21,9 +23,10 @@ ENCLAVE_ROOT = "/vlm_agent"
 KINDS = (("topics", "publish"), ("topics", "subscribe"), ("services", "reply"), ("services", "request"))
 
 
-def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
-    """{node name: {publish, subscribe, reply, request, parameters: sorted names}} of every node in
-    the graph, each built with its defaults."""
+def describe_nodes(scene_dir: str) -> dict[str, dict]:
+    """{node name: {publish, subscribe, reply, request, parameters: sorted names; enclave: the
+    graph node whose process runs it}} of every node in the graph, each built with its defaults but
+    for use_sim_time (true) and the sim's publish_clock (true)."""
     interfaces = {}
     with rclpy.init():
         for spec in NODES:
@@ -31,16 +34,18 @@ def describe_nodes(scene_dir: str) -> dict[str, dict[str, list[str]]]:
             node_class = next(c for c in vars(module).values()
                               if isinstance(c, type) and c.__module__ == spec.module and c.__name__.endswith("Node"))
             overrides = {"camera": [Parameter("source", value=scene_dir)],
+                         "sim": [Parameter("publish_clock", value=True)],
                          "lifecycle_manager": [Parameter("autostart", value=False)]}.get(spec.name, [])
-            node = node_class(parameter_overrides=overrides)
+            node = node_class(parameter_overrides=[*overrides, Parameter("use_sim_time", value=True)])
             if hasattr(node, "trigger_configure"):  # a lifecycle node creates its topics when configured
                 node.trigger_configure()
                 if node.lifecycle_state != "inactive":  # its topics would be missing from the policy
                     detail = node.not_ready_detail
                     node.destroy_node()
                     raise RuntimeError(f"node '{spec.name}' did not configure ({detail}): no policy written")
-            _wait_for_own_entities(node)
-            interfaces[node.get_name()] = _interfaces(node)
+            for member in (node, *node.companion_nodes()) if hasattr(node, "companion_nodes") else (node,):
+                _wait_for_own_entities(member)
+                interfaces[member.get_name()] = {**_interfaces(member), "enclave": spec.name}
             node.destroy_node()
     return interfaces
 
@@ -54,15 +59,20 @@ def _interfaces(node) -> dict[str, list[str]]:
             "parameters": sorted(node.list_parameters([], 0).names)}
 
 
-def _wait_for_own_entities(node, timeout_s: float = 10.0) -> None:
+def _wait_for_own_entities(node, timeout_s: float = 10.0, settle_s: float = 0.3) -> None:
     """Graph introspection lags entity creation (more so on a loaded machine): wait until the
-    node's own publishers and subscriptions are all in its view of the graph."""
-    own_pubs = {p.topic_name.lstrip("/") for p in node.publishers}
-    own_subs = {s.topic_name.lstrip("/") for s in node.subscriptions}
-    deadline = time.monotonic() + timeout_s
+    node's own publishers, subscriptions and services are all in its view of the graph, and that
+    view has stayed the same for settle_s (an action server's topics and services are not listed
+    on the node object)."""
+    own = {"publish": {p.topic_name.lstrip("/") for p in node.publishers},
+           "subscribe": {s.topic_name.lstrip("/") for s in node.subscriptions},
+           "reply": {s.srv_name.lstrip("/") for s in node.services}}
+    deadline, last, since = time.monotonic() + timeout_s, None, time.monotonic()
     while time.monotonic() < deadline:
         seen = _interfaces(node)
-        if own_pubs <= set(seen["publish"]) and own_subs <= set(seen["subscribe"]):
+        if seen != last:
+            last, since = seen, time.monotonic()
+        elif all(names <= set(seen[kind]) for kind, names in own.items()) and time.monotonic() - since >= settle_s:
             return
         time.sleep(0.05)
     raise RuntimeError(f"node '{node.get_name()}': its topics did not appear in the ROS graph within {timeout_s:g} s")
@@ -72,23 +82,32 @@ def _names(pairs) -> list[str]:
     return sorted(name.lstrip("/") for name, _ in pairs)
 
 
-def policy_xml(interfaces: dict[str, dict[str, list[str]]]) -> str:
+def policy_xml(interfaces: dict[str, dict]) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              "<!-- Generated by `vlm-agent sros2-policy` from the nodes themselves; do not edit by hand. -->",
              '<policy version="0.2.0">', "  <enclaves>"]
+    enclaves: dict[str, list[str]] = {}
     for node, kinds in sorted(interfaces.items()):
-        lines += [f'    <enclave path="{ENCLAVE_ROOT}/{node}">', "      <profiles>",
-                  f'        <profile ns="/" node="{node}">']
-        for element, permission in KINDS:
-            names = kinds[permission]
-            if names:
-                tag = element[:-1]
-                lines.append(f'          <{element} {permission}="ALLOW">')
-                lines += [f"            <{tag}>{escape(n)}</{tag}>" for n in names]
-                lines.append(f"          </{element}>")
-        lines += ["        </profile>", "      </profiles>", "    </enclave>"]
+        enclaves.setdefault(kinds.get("enclave", node), []).append(node)
+    for enclave, nodes in sorted(enclaves.items()):
+        lines += [f'    <enclave path="{ENCLAVE_ROOT}/{enclave}">', "      <profiles>"]
+        for node in nodes:
+            lines += [f'        <profile ns="/" node="{node}">', *_permissions(interfaces[node]), "        </profile>"]
+        lines += ["      </profiles>", "    </enclave>"]
     lines += ["  </enclaves>", "</policy>", ""]
     return "\n".join(lines)
+
+
+def _permissions(kinds: dict) -> list[str]:
+    lines = []
+    for element, permission in KINDS:
+        names = kinds[permission]
+        if names:
+            tag = element[:-1]
+            lines.append(f'          <{element} {permission}="ALLOW">')
+            lines += [f"            <{tag}>{escape(n)}</{tag}>" for n in names]
+            lines.append(f"          </{element}>")
+    return lines
 
 
 def generate() -> str:

@@ -60,7 +60,7 @@ class PlanExecutorNode(AgentNode, ABC):
         self.separation = SeparationWatch(self)
         self.create_subscription(Plan, "vlm_agent/plan", self._on_plan, EVENTS_QOS)
         self.create_subscription(Command, "vlm_agent/halt", self._on_halt, EVENTS_QOS)
-        self.create_timer(CONTROL_PERIOD_S, self._step)
+        self.create_timer(CONTROL_PERIOD_S, self._step, clock=self.control_clock())
 
     @abstractmethod
     def start_plan(self, plan):
@@ -69,6 +69,11 @@ class PlanExecutorNode(AgentNode, ABC):
     @abstractmethod
     def end_effector_position(self):
         """The gripper's current position in the base frame (x, y, z)."""
+
+    def control_clock(self):
+        """The clock that paces the control loop: the node clock (sim time under use_sim_time, e.g.
+        Gazebo's /clock). A simulator that is itself the time source returns the steady clock."""
+        return self.get_clock()
 
     def plan_finished(self, state: str) -> None:
         """Called after a plan succeeded or was halted (e.g. to publish a new scene state)."""

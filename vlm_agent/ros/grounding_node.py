@@ -94,8 +94,7 @@ class GroundingNode(ManagedNode):
         return {"backend": self.settings.backend, "backend loaded": str(self.grounder is not None).lower()}
 
     def findings(self, now: float):
-        s = self.settings
-        return [self.health.age_finding("camera", now, s.frame_age_warn_s, s.max_frame_age_s, s.max_frame_future_s)]
+        return [self.camera_finding(now)]
 
     def _on_command(self, command: Command):
         if self.lifecycle_state != ACTIVE:

@@ -66,6 +66,12 @@ class ManagedNode(AgentMixin, LifecycleNode):
     def diagnostic_values(self) -> dict[str, str]:
         return {}
 
+    def camera_finding(self, now: float) -> Finding | None:
+        """The age of the latest "camera" input (health.saw_input) against the node's FrameAgeSettings:
+        WARN when old, ERROR when the camera stopped or stamps lie in the future."""
+        s = self.settings
+        return self.health.age_finding("camera", now, s.frame_age_warn_s, s.max_frame_age_s, s.max_frame_future_s)
+
     # -- transitions ------------------------------------------------------------------------
     def on_configure(self, state) -> TransitionCallbackReturn:
         self._owned = []

@@ -67,6 +67,9 @@ class PeopleNode(ManagedNode):
     def diagnostic_values(self) -> dict[str, str]:
         return {"detector loaded": str(self.detector is not None).lower()}
 
+    def findings(self, now: float):
+        return [self.camera_finding(now)]  # a blind detector: consumers fail closed, and /diagnostics says why
+
     def _on_camera_pose(self, msg: PoseStamped):
         if self.static_extrinsics is not None:
             return

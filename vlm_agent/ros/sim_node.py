@@ -1,6 +1,7 @@
 """Simulator node: a pybullet tabletop publishing RGB-D + CameraInfo + camera pose + ground truth,
 and the graph's executor (PlanExecutorNode): approved plans move its kinematic gripper over time.
 With `tasks` it also serves the ExecuteTask action and the Ground service on its world (sim_tasks.py).
+With `publish_clock` it is the graph's time source: /clock moves with its control loop (core/sim/clock.py).
 Every use of the world holds self.lock: the action runs in threads of its own."""
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import threading
 
 import numpy as np
 import rclpy
+from rclpy.clock import Clock, ClockType
 from rclpy.executors import MultiThreadedExecutor
+from rclpy.parameter import Parameter
+from rclpy.qos import QoSProfile
+from rosgraph_msgs.msg import Clock as ClockMsg
 from geometry_msgs.msg import PoseArray, PoseStamped, Vector3
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
@@ -16,16 +21,18 @@ from std_msgs.msg import Header
 from vlm_agent.core.backends import create_backend
 from vlm_agent.core.perception.grounding import Grounder
 from vlm_agent.core.safety.guard import CommandGuard, load_guard_config
+from vlm_agent.core.sim.clock import SimClock
 from vlm_agent.core.sim.scene import load_scene
 from vlm_agent.core.sim.world import TabletopWorld
 from vlm_agent.core.tasks.agent import TaskAgent
 from vlm_agent.msg import ObjectState, SceneState, Status
 
 from .common import LATCHED_QOS, run, sensor_qos
-from .conversions import image_to_ros, intrinsics_to_ros, matrix_from_quaternion, points_to_pose_array, pose_stamped
+from .conversions import (image_to_ros, intrinsics_to_ros, matrix_from_quaternion, points_to_pose_array, pose_stamped,
+                          time_to_ros)
 from vlm_agent.core.settings.nodes import SimSettings
 
-from .executor import PlanExecutorNode
+from .executor import CONTROL_PERIOD_S, PlanExecutorNode
 from .sim_tasks import GraphSimExecutor
 from .task_server import TaskServer
 
@@ -38,6 +45,7 @@ class SimNode(PlanExecutorNode):
         s = self.settings
         scene, rate, reliability = s.scene, s.publish_rate, s.image_reliability
         self.depth_encoding, self.camera_frame = s.depth_encoding, s.camera_frame
+        self.sim_clock = self._start_clock() if s.publish_clock else None
         self.world = TabletopWorld(load_scene(scene), noise=s.depth_noise)
         self.base_from_camera = self.world.scene.camera.base_from_camera()
         qos = sensor_qos(reliability)
@@ -59,13 +67,37 @@ class SimNode(PlanExecutorNode):
                     + ("; tasks on vlm_agent/execute" if self.tasks else ""))
         self.start_heartbeat()
 
+    def control_clock(self):
+        """The steady clock: the simulator is its own time source, so its control loop cannot wait for
+        a /clock (and with publish_clock it is what moves /clock)."""
+        return Clock(clock_type=ClockType.STEADY_TIME)
+
+    def _start_clock(self) -> SimClock:
+        """publish_clock: /clock from 0, and this node's own clock follows it (use_sim_time)."""
+        self.clock_pub = self.create_publisher(ClockMsg, "/clock", QoSProfile(depth=1))  # reliable: any reader
+        self.set_parameters([Parameter("use_sim_time", value=True)])
+        clock = SimClock(CONTROL_PERIOD_S * self.speedup)
+        self.clock_pub.publish(ClockMsg(clock=time_to_ros(clock.now_ns)))
+        return clock
+
+    def _step(self):
+        if self.sim_clock is not None:  # the clock moves with the plans the tick moves
+            self.clock_pub.publish(ClockMsg(clock=time_to_ros(self.sim_clock.tick())))
+        super()._step()
+
+    def companion_nodes(self) -> list:
+        """Other nodes this one runs in its process (its SROS2 enclave): the task server's."""
+        return [self.task_host] if self.tasks is not None else []
+
     def _task_server(self) -> TaskServer:
         """On a node of its own (sim_tasks) spun by a multi-threaded executor in a thread of its own:
         a task runs for long, and this node keeps its single-threaded executor (destroying and
         re-creating subscriptions, as TrustedInput does, is not safe on a multi-threaded one)."""
         guard = CommandGuard(load_guard_config(embedding=self.settings.task_guard_embedding))
         agent = TaskAgent(GraphSimExecutor(self), guard, Grounder(create_backend("rgbd_geometry")))
-        self.task_host = rclpy.create_node(f"{self.get_name()}_tasks", namespace=self.get_namespace())
+        sim_time = Parameter("use_sim_time", value=self.get_parameter("use_sim_time").value)  # on this node's clock
+        self.task_host = rclpy.create_node(f"{self.get_name()}_tasks", namespace=self.get_namespace(),
+                                           parameter_overrides=[sim_time])
         self.task_executor = MultiThreadedExecutor(num_threads=2)
         self.task_executor.add_node(self.task_host)
         threading.Thread(target=self.task_executor.spin, name="sim-tasks", daemon=True).start()

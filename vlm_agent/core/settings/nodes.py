@@ -42,6 +42,20 @@ class HealthSettings:
 
 
 @dataclass(frozen=True)
+class FrameAgeSettings:
+    """How old the latest camera frame may be, for every node that reads the camera (node clock:
+    sim time under use_sim_time)."""
+    max_frame_age_s: float = setting(2.0, "A latest frame older than this (node clock: sim time under use_sim_time) "
+                                     "means the camera stopped: /diagnostics ERROR; grounding answers no command "
+                                     "with it.", unit="s", minimum=0.0, runtime=True)
+    frame_age_warn_s: float = setting(1.0, "/diagnostics WARN when the latest frame is older than this.", unit="s",
+                                      minimum=0.0, runtime=True)
+    max_frame_future_s: float = setting(0.5, "A frame stamped further than this in the future (clock skew, wrong "
+                                        "stamps, a clock that jumped back): /diagnostics ERROR; grounding rejects "
+                                        "it.", unit="s", minimum=0.0, runtime=True)
+
+
+@dataclass(frozen=True)
 class PeopleTrustSettings:
     """Where people detections come from, for every node that reads vlm_agent/people."""
     people_source: str = setting("/people", "Fully qualified name of the only node trusted on vlm_agent/people "
@@ -97,6 +111,10 @@ class SimSettings(ExecutorSettings):
                                      "to be the only one that delivers 640x480 frames between processes.",
                                      choices=RELIABILITIES)
     camera_frame: str = setting(CAMERA_FRAME, "Camera optical frame id (REP 103).")
+    publish_clock: bool = setting(False, "Publish the simulated time on /clock (rosgraph_msgs/Clock; it starts at 0 "
+                                  "and runs at speedup times wall-clock time) and follow it (use_sim_time on this "
+                                  "node); the other nodes follow it with use_sim_time true. publish_rate is then "
+                                  "per simulated second.")
     tasks: bool = setting(True, "Serve the ExecuteTask action (vlm_agent/execute) and the Ground service "
                           "(vlm_agent/ground) on this world: multi-step tasks, checked by a command guard and a "
                           "plan guard in this node, run through the same control loop and separation monitoring.")
@@ -172,7 +190,8 @@ class GuardSettings(PeopleStaleSettings, HealthSettings, GateKeySettings):
 
 
 @dataclass(frozen=True)
-class GroundingSettings(PeopleTrustSettings, HealthSettings, GateKeySettings, BackendSettings):
+class GroundingSettings(FrameAgeSettings, PeopleTrustSettings, HealthSettings, GateKeySettings,
+                        BackendSettings):
     backend: str = setting("rgbd_geometry", "Grounding backend: rgbd_geometry (embedded default), owl "
                            "(OWL-ViT/OWLv2), grounding_dino, florence2 or qwen2_5_vl (weights in model_path), or "
                            "remote (OpenAI-compatible VLM server).", choices=BACKENDS, launch="backend")
@@ -180,14 +199,6 @@ class GroundingSettings(PeopleTrustSettings, HealthSettings, GateKeySettings, Ba
                                      "best_effort.", choices=("auto", *RELIABILITIES))
     sync_slop_s: float = setting(0.05, "Max stamp difference between RGB and depth of one frame.", unit="s",
                                  minimum=0.0)
-    max_frame_age_s: float = setting(2.0, "A command is answered only with a frame at most this old (node clock: "
-                                     "sim time under use_sim_time); /diagnostics ERROR beyond it.", unit="s",
-                                     minimum=0.0, runtime=True)
-    frame_age_warn_s: float = setting(1.0, "/diagnostics WARN when the latest frame is older than this.", unit="s",
-                                      minimum=0.0, runtime=True)
-    max_frame_future_s: float = setting(0.5, "A frame stamped further than this in the future (clock skew, wrong "
-                                        "stamps, a clock that jumped back) is rejected.", unit="s", minimum=0.0,
-                                        runtime=True)
     base_frame: str = setting(BASE_FRAME, "Robot base frame for poses and plans (REP 105).")
     max_camera_pose_jump_m: float = setting(0.05, "A camera/pose further than this from the last accepted one is "
                                             "used only after vlm_agent/confirm_camera_pose.", unit="m", minimum=0.0,
@@ -236,7 +247,7 @@ class PlannerSettings(HealthSettings, GateKeySettings):
 
 
 @dataclass(frozen=True)
-class PeopleSettings(HealthSettings):
+class PeopleSettings(FrameAgeSettings, HealthSettings):
     model_dir: str = setting("", "Folder with the MediaPipe .tflite person models ('' = the package's models/ data "
                              "folder, filled by scripts/setup.sh).")
     min_score: float = setting(0.5, "Lowest person-detector score reported.", minimum=0.0, maximum=1.0)

@@ -3,7 +3,9 @@ objects, stacks, spoken phrasing. Each case is a seeded random layout in the pyb
 answer comes from the scene description, and is run at several depth-noise levels.
 
 Seeds are split once: `dev` (seeds 1000+) may be used for tuning; `test` (seeds 9000+) is run once
-at the end and never tuned on. Spoken templates come from bench/spoken_phrasing.yaml (dev and test
+at the end and never tuned on. `test` was run at the end of two rounds, so `test2` (seeds 20000+, same
+test phrasing list) is a fresh held-out range for the third round: never inspected case by case, run
+once before and once after. Spoken templates come from bench/spoken_phrasing.yaml (dev and test
 lists in different words).
 
 Counts: success per kind and noise level; "confidently wrong" = status ok with the wrong object,
@@ -29,7 +31,8 @@ from grounding_suite import evaluate  # noqa: E402
 from vlm_agent.core.sim.scenarios import BASIC_COLORS, SHAPE_WORDS, Case, _Builder  # noqa: E402
 from vlm_agent.core.sim.scene import ObjectSpec  # noqa: E402
 
-SPLIT_SEEDS = {"dev": 1000, "test": 9000}
+SPLIT_SEEDS = {"dev": 1000, "test": 9000, "test2": 20000}
+PHRASING_LIST = {"dev": "dev", "test": "test", "test2": "test"}  # test2: new seeds, the held-out words
 LEVELS = ("none", "d435", "d435x2")
 PHRASING = yaml.safe_load((REPO / "bench" / "spoken_phrasing.yaml").read_text())
 COLORS = BASIC_COLORS[:7]  # saturated hues: named reliably without noise, so the shape is what is tested
@@ -155,7 +158,7 @@ def _spoken(rng, b, split: str):
     if any(o.color == color and o is not target for o in b.objects):
         return None
     noun = str(rng.choice(SHAPE_WORDS[shape]))
-    template = str(rng.choice(PHRASING[split]))
+    template = str(rng.choice(PHRASING[PHRASING_LIST[split]]))
     return template.format(color=color, noun=noun, typo=_typo(rng, noun), wrong=wrong, shape=shape), "ok", target.name
 
 
@@ -223,7 +226,7 @@ def run(split: str, per_kind: int, levels=LEVELS, kinds=None, verbose: bool = Fa
             "failures": failures, "levels": levels}
 
 
-def report(summary: dict) -> None:
+def report(summary: dict, failures: bool = True) -> None:
     levels = summary["levels"]
     kinds = list(dict.fromkeys(kind for kind, _ in summary["outcomes"]))
     print(f"{'kind':<15}" + "".join(f"{level:>22}" for level in levels))
@@ -241,7 +244,7 @@ def report(summary: dict) -> None:
         print(f"{level:<8} overall {100 * np.mean(values):5.1f}%  confidently wrong {wrong}  "
               f"median 3D error of ok picks {1000 * np.median(err) if err else float('nan'):.1f} mm  "
               f"grounding p50 {np.percentile(lat, 50):.0f} ms p95 {np.percentile(lat, 95):.0f} ms")
-    for kind, level, seed, command, why in summary["failures"][:40]:
+    for kind, level, seed, command, why in summary["failures"][:40] if failures else ():
         print(f"  failed [{kind} @ {level}, seed {seed}] {command!r}: {why}")
 
 
@@ -252,9 +255,12 @@ def main():
     parser.add_argument("--levels", default=",".join(LEVELS), help="depth-noise levels (none, d435, d435x2, ...)")
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="numbers only, no failed cases (for a held-out split that must not be inspected)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    report(run(args.split, args.per_kind, tuple(args.levels.split(",")), args.kinds.split(","), args.verbose))
+    report(run(args.split, args.per_kind, tuple(args.levels.split(",")), args.kinds.split(","),
+               args.verbose and not args.summary_only), failures=not args.summary_only)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from .spoken import tidy_spoken
+from .typos import closest as _closest  # typing slips: "blu" -> "blue", "cbue" -> "cube"
 from .vocabulary import (ACTION_WORDS, ARTICLES, CATEGORY_OF, COLOR_WORDS, FILLER, GENERIC_NOUNS, HEIGHT_WORDS,
                          ORDINALS, ROBOT_WORDS, SHADE_WORDS, SIZE_WORDS, SUPERLATIVES)
 
@@ -289,14 +290,6 @@ def _attribute_words(words: list[str], categories: Mapping[str, str]) -> dict:
         out["noun"] = _singular(out["unknown"][-1])
     out["unknown"] = tuple(out["unknown"])
     return out
-
-
-def _closest(word: str, vocabulary) -> str | None:
-    """Small typos: "blu" -> "blue", "cub" -> "cube" (words of 3+ letters only)."""
-    if len(word) < 3:
-        return None
-    close = difflib.get_close_matches(word, list(vocabulary), n=1, cutoff=0.8)
-    return close[0] if close else None
 
 
 def _singular(word: str) -> str:

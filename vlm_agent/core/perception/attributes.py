@@ -61,6 +61,8 @@ ALTERNATIVE_SHARE = 0.35  # a shape scoring this share of the best one is kept a
 ALTERNATIVE_CAP = 0.8     # an alternative reading never scores as high as a clear one
 ROUND_SILHOUETTE = 0.83   # colour outline hull / enclosing circle: balls 0.84-0.96, others <= 0.80 (sim dev, d435)
 SILHOUETTE_WEIGHT = 0.8   # share of the dome-or-flat evidence the outline gives when it is measured
+CORNER_SPLIT = 0.25       # top-face corner moment between discs (dev: <= 0.15 at 95%) and squares (>= 0.29 at 5%)
+CORNER_SPREAD = 0.3       # its sampling spread times sqrt(points): the evidence weighs as much as the points allow
 
 
 def shape_scores(segment: Segment) -> dict[str, float]:
@@ -80,7 +82,7 @@ def shape_scores(segment: Segment) -> dict[str, float]:
         disc = _sigmoid((segment.silhouette_roundness - ROUND_SILHOUETTE) / 0.02)
         flat = SILHOUETTE_WEIGHT * (1 - disc) + (1 - SILHOUETTE_WEIGHT) * flat
     roundness = (segment.circle_fill - 0.637) / 0.363 - (segment.footprint_fill - 0.785) / 0.215
-    round_ = _sigmoid(roundness / 0.08)
+    round_ = _sigmoid(roundness / 0.08 + _corner_evidence(segment))
     aspect, elongation = height / max(length, 1e-6), length / max(width, 1e-6)
     cubic = _sigmoid(min((1.3 - elongation) / 0.05, (aspect - 0.72) / 0.05, (1.4 - aspect) / 0.05))
     dome_like = _sigmoid((1.6 - aspect) / 0.1)  # a sphere is about as tall as it is wide
@@ -89,6 +91,14 @@ def shape_scores(segment: Segment) -> dict[str, float]:
     best = max(raw.values())
     scores = {name: value / best for name, value in raw.items() if value >= ALTERNATIVE_SHARE * best}
     return {name: (1.0 if value == 1.0 else min(value, ALTERNATIVE_CAP)) for name, value in scores.items()}
+
+
+def _corner_evidence(segment: Segment) -> float:
+    """Log-odds for a round top from the top face's corner moment (0 when not measured), added to the
+    hull fills' as independent evidence: a few noisy extreme points sway the hull, not the moment."""
+    if segment.top_corners < 0:
+        return 0.0
+    return (CORNER_SPLIT - segment.top_corners) * np.sqrt(segment.top_points) / CORNER_SPREAD
 
 
 def shape_label(segment: Segment) -> str:

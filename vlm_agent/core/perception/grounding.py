@@ -220,8 +220,9 @@ class Grounder:
         if len(found) > 1 and found[1].score > found[0].score - AMBIGUITY_MARGIN:
             tied = tuple(m for m in found if m.score > found[0].score - AMBIGUITY_MARGIN)
             return Resolution(STATUS_AMBIGUOUS, tuple(found), disambiguation_question(phrase, tied))
-        if _weak_shape_reading(phrase, found[0]):
-            return Resolution(STATUS_AMBIGUOUS, tuple(found), confirmation_question(phrase, found[0]))
+        why = _weak_shape_reading(phrase, found[0])
+        if why:
+            return Resolution(STATUS_AMBIGUOUS, tuple(found), confirmation_question(phrase, found[0], why))
         return Resolution(STATUS_OK, tuple(found))
 
     def _not_found_message(self, phrase: ObjectPhrase, objects) -> str:
@@ -257,21 +258,29 @@ def _superlative_pick(found: list[Match], keys: list[float], relative: bool = Fa
     return [best] + [m.rescored(min(m.score, best.score) * 0.5) for m in ranked[1:]]
 
 
-def _weak_shape_reading(phrase: ObjectPhrase, best: Match) -> bool:
-    """The best match is named by a basic shape that nothing measured on it supports (not its reading,
-    not a plausible second reading): only its being partly hidden keeps it in. Taking it would be a
-    guess, so the grounder asks instead of answering ok (honest uncertainty)."""
+SMALL_SHAPE_M = 0.04  # footprints below this are measured from a few dozen depth points: their shape is a weak reading
+
+
+def _weak_shape_reading(phrase: ObjectPhrase, best: Match) -> str:
+    """Why the best match's shape is a guess ("" when it is not): it is named by a basic shape that is not
+    its reading, and either nothing measured supports that shape (only its being partly hidden keeps it
+    in) or it is small, where the shape evidence comes from too few points to prefer a second reading.
+    Taking it would be a guess, so the grounder asks instead of answering ok (honest uncertainty)."""
     obj = best.obj
     if phrase.category not in PRIMITIVES or obj.label not in PRIMITIVES or obj.label == phrase.category:
-        return False
+        return ""
     measured = max(CATEGORY_AFFINITY.get((obj.label, phrase.category), 0.0),
                    dict(obj.label_scores).get(phrase.category, 0.0))
-    return obj.occluded and measured < OCCLUDED_SHAPE_SCORE
+    if obj.occluded and measured < OCCLUDED_SHAPE_SCORE:
+        return "it is partly hidden"
+    if obj.size is not None and max(obj.size[:2]) < SMALL_SHAPE_M:
+        return "it is small (a few dozen depth points)"
+    return ""
 
 
-def confirmation_question(phrase: ObjectPhrase, best: Match) -> str:
-    return (f"I see no {phrase.head} for sure: the {best.obj.description} could be one, but it is partly "
-            f"hidden, so I cannot tell its shape. Do you mean the {best.obj.description}?")
+def confirmation_question(phrase: ObjectPhrase, best: Match, why: str) -> str:
+    return (f"I see no {phrase.head} for sure: the {best.obj.description} could be one, but {why}, "
+            f"so I cannot tell its shape. Do you mean the {best.obj.description}?")
 
 
 def _ordinal(phrase: ObjectPhrase, found: list[Match]) -> Resolution:

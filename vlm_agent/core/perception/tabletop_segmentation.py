@@ -14,6 +14,7 @@ import numpy as np
 import open3d as o3d
 
 from .attributes import pixel_color_classes
+from .corner_moment import corner_moment
 from .cluster_split import split_stack, split_touching
 from .depth_filter import noise_coefficient, smooth_depth
 from ..errors import InputError
@@ -68,6 +69,8 @@ class Segment:
     top_area_fraction: float = 0.0  # footprint share covered by points in the top band (~1 flat top, low dome)
     noise_m: float = 0.0            # depth noise sigma at the object, after filtering
     silhouette_roundness: float = -1.0  # image colour silhouette: hull / enclosing-circle area (-1: unknown)
+    top_corners: float = -1.0       # top face's corner moment (corner_moment.py: ~0.43 square, ~0 disc; -1 unknown)
+    top_points: int = 0             # points in the top band, which measured top_corners
 
     @property
     def bbox_xyxy(self) -> tuple[float, float, float, float]:
@@ -332,4 +335,5 @@ def _plane_aligned_box(plane, basis, points, heights, rows, cols, noise: float =
     return Segment(rows, cols, points, center, rotation, np.array([w, l, top - bottom]),
                    float(hull_area / max(w * l, 1e-9)), float(np.mean(heights > top - 0.05 * (top - bottom))),
                    circle_fill=float(hull_area / max(np.pi * radius ** 2, 1e-9)),
-                   top_area_fraction=float(top_area / max(hull_area, 1e-9)), noise_m=noise)
+                   top_area_fraction=float(top_area / max(hull_area, 1e-9)), noise_m=noise,
+                   top_corners=corner_moment(top_uv), top_points=len(top_uv))

@@ -174,8 +174,11 @@ def bench_halt(trials: int) -> None:
 
 
 def _command_latencies(with_people: bool, repeats: int) -> list[float]:
-    import rclpy
+    import json
     from pathlib import Path
+
+    import rclpy
+    from vlm_agent.graph import managed_nodes
     from vlm_agent.launcher import Graph
     from vlm_agent.ros.client import AgentClient
     commands = ("point at the red cube", "point at the blue cube", "point at the yellow ball",
@@ -186,8 +189,10 @@ def _command_latencies(with_people: bool, repeats: int) -> list[float]:
         overrides["guard"]["people_stale_action"] = "warn"
         overrides["sim"] = {"people_stale_action": "warn"}
     graph = Graph(use_sim=True, overrides=overrides, log_dir=out / "people_bench_logs")
-    if not with_people:
+    if not with_people:  # nor may the lifecycle manager wait for it
         graph.nodes = [n for n in graph.nodes if n.name != "people"]
+        managed = [n for n in managed_nodes(graph.params_file, False) if n != "people"]
+        graph.overrides["lifecycle_manager"] = {"node_names": json.dumps(managed)}
     nodes = ("sim", "guard", "grounding", "planner") + (("people",) if with_people else ())
     latencies = []
     with graph:
@@ -195,7 +200,7 @@ def _command_latencies(with_people: bool, repeats: int) -> list[float]:
         client = AgentClient("people_bench_client")
         try:
             if not client.wait_for_graph(nodes, 180):
-                raise RuntimeError(f"graph did not start: {graph.failed()}")
+                raise RuntimeError(f"graph did not start: {client.not_ready}\n{graph.report()}")
             for _ in range(repeats):
                 for text in commands:
                     trace = client.run(text, timeout=30)

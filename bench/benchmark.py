@@ -69,7 +69,7 @@ def bench_graph(repeats: int) -> float:
         client = AgentClient("benchmark_client")
         try:
             if not client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 120):
-                raise RuntimeError(f"graph did not start: {graph.failed()}")
+                raise RuntimeError(f"graph did not start: {client.not_ready}\n{graph.report()}")
             for _ in range(repeats):
                 for text in PLAN_COMMANDS:
                     trace = client.run(text, timeout=30)

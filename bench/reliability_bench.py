@@ -79,7 +79,7 @@ def main():
         client = AgentClient("reliability_bench")
         try:
             if not client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), 120):
-                raise RuntimeError(f"graph did not start: {graph.failed()}")
+                raise RuntimeError(f"graph did not start: {client.not_ready}\n{graph.report()}")
             ok = bench_burst(client, args.burst)
             client.spin_until(lambda: False, 10.5)  # the burst used up the rate-limit window
             ok = bench_stop(client, args.stops) and ok

@@ -86,7 +86,7 @@ def part1(commands: int, seed: int, snap: bool = True) -> dict:
         for c, (condition, snr) in enumerate(CONDITIONS):
             audio = mix(speech, NOISES[(index + c) % 3], snr, rng)
             listener.scene_objects = ()
-            heard, processing, recognised = [], [], 0.0
+            heard, processing = [], []
             for offset in range(0, len(audio), 512):
                 fed = time.perf_counter()
                 for item in listener.feed(audio[offset:offset + 512], live=False):
@@ -175,7 +175,6 @@ def report1(stats) -> dict:
 def part2(stop_trials: int, command_trials: int) -> dict:
     import psutil
     import rclpy
-    from std_msgs.msg import String  # noqa: F401
 
     from vlm_agent.core.speech.test_signals import speak
     from vlm_agent.launcher import Graph, use_private_ros_domain, use_project_dds_profile
@@ -196,7 +195,7 @@ def part2(stop_trials: int, command_trials: int) -> dict:
         try:
             if not (client.wait_for_graph(("sim", "guard", "grounding", "planner", "voice", "speech"), 240)
                     and client.wait_for_voice(60)):
-                print(f"graph not ready: {graph.failed()}")
+                print(f"graph not ready: {client.not_ready}\n{graph.report()}")
                 return results
             voice_process = psutil.Process(graph.processes["voice"].pid)
             voice_process.cpu_percent(None)

@@ -33,7 +33,7 @@ def run_demo(out_dir: Path, params_file: str | None = None) -> int:
             AgentClient("vlm_agent_demo") as client:
         print("starting simulator, guard, grounding and planner ...", flush=True)
         if not client.wait_for_graph(("sim", "guard", "grounding", "planner", "people"), timeout=180):
-            print(f"the graph did not come up; node logs in {out_dir / 'logs'}; exited: {graph.failed()}")
+            print(f"the graph did not come up: {client.not_ready}\nnode logs in {out_dir / 'logs'}\n{graph.report()}")
             return 1
         client.spin_until(lambda: client.scene_state is not None, 30)
         task = client.run_task(DEMO_TASK[0], timeout=240)

@@ -45,9 +45,9 @@ class GraphDriver:
         self.client.create_subscription(Image, "camera/color/image_raw", self._on_frame, sensor_qos("reliable"))
         if not self.client.wait_for_graph(NODES, self.startup_timeout_s) or \
                 not self.client.spin_until(lambda: self.client.scene_state is not None, 30):
-            failed = self.graph.failed()
+            report = f"{self.client.not_ready or 'no sim/scene_state'}\n{self.graph.report()}"
             self.close()
-            raise InputError(f"the node graph did not come up (exited: {failed}); node logs in {logs}")
+            raise InputError(f"the node graph did not come up: {report}\nnode logs in {logs}")
 
     def run(self, text: str) -> CommandRun:
         executed_before = self.client.scene_state.plans_executed

@@ -115,7 +115,8 @@ def run_voice_demo(out_dir: Path, params_file: str | None, wav: str) -> int:
         print("starting simulator, guard, grounding, planner, voice and speech ...", flush=True)
         if not (client.wait_for_graph(("sim", "guard", "grounding", "planner", "voice", "speech"), 180)
                 and client.wait_for_voice(60)):
-            print(f"the graph did not come up; node logs in {out_dir / 'logs'}; exited: {graph.failed()}")
+            print(f"the graph did not come up: {client.not_ready or 'the voice node is not listening'}\n"
+                  f"node logs in {out_dir / 'logs'}\n{graph.report()}")
             return 1
         for name, audio, expected in clips:
             print(f"\n(speaking) {name}", flush=True)

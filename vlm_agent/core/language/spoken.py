@@ -106,7 +106,7 @@ def tidy_spoken(text: str) -> str:
     pending_repair = False
     for clause in clauses:
         marker = re.match(rf"^{REPAIR_MARKERS}\b\s*(.*)$", clause)
-        trailing = re.match(rf"^(.*?)\s*\b(?:i mean|i meant)$", clause)
+        trailing = re.match(r"^(.*?)\s*\b(?:i mean|i meant)$", clause)
         if marker and merged:
             rest = marker.group(1).strip()
             if not rest:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import InputError
 from .audio import RATE
-from .vocabulary_bias import hotwords, initial_prompt
+from .vocabulary_bias import initial_prompt
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,3 @@ def initial_prompt(scene_objects: list[str] | tuple[str, ...] = ()) -> str:
     words = prompt.split()
     return " ".join(words[:MAX_PROMPT_WORDS])
 
-
-def hotwords(scene_objects: list[str] | tuple[str, ...] = ()) -> str:
-    """Colours and category names first, then the scene's words (faster-whisper's `hotwords`)."""
-    base = sorted(set(COLOR_WORDS) | set(CATEGORY_SYNONYMS))
-    extra = [w for n in scene_objects for w in n.replace("_", " ").split() if w not in base]
-    return " ".join(base + list(dict.fromkeys(extra)))

@@ -134,3 +134,62 @@ def test_diagnostics_go_to_error_when_the_camera_stops(ros):
         executor.shutdown()
         node.destroy_node()
         tester.destroy_node()
+
+
+def test_people_are_placed_only_with_a_camera_pose_it_can_trust(ros):
+    """A jump of camera/pose is held until ~/confirm_camera_pose; a second camera/pose publisher
+    (forged) stops the people output: the guard and the sim then fail closed."""
+    from std_srvs.srv import Trigger
+    node = bring_up(PeopleNode())
+    tester, intruder = rclpy.create_node("people_pose_tester"), rclpy.create_node("pose_intruder")
+    people = []
+    tester.create_subscription(People, "vlm_agent/people", people.append, PEOPLE_QOS)
+    qos = sensor_qos("reliable")
+    pubs = [tester.create_publisher(Image, "camera/color/image_raw", qos),
+            tester.create_publisher(Image, "camera/depth/image_raw", qos),
+            tester.create_publisher(CameraInfo, "camera/color/camera_info", qos)]
+    pose_pub = tester.create_publisher(PoseStamped, "camera/pose", LATCHED_QOS)
+    executor = SingleThreadedExecutor()
+    for n in (node, tester, intruder):
+        executor.add_node(n)
+    rgb, depth, intrinsics = _frame(skdata.astronaut(), 1.5)
+
+    def send_frame_until(condition):
+        header = Header(stamp=tester.get_clock().now().to_msg(), frame_id="camera")
+        msgs = (image_to_ros(rgb, "rgb8", header), image_to_ros(depth, "32FC1", header),
+                intrinsics_to_ros(intrinsics, header))
+
+        def done():
+            if condition():
+                return True
+            for publisher, msg in zip(pubs, msgs):
+                publisher.publish(msg)
+            return False
+        assert spin_until(executor, done, 30)
+
+    def placed_at(x):
+        return lambda: people and people[-1].people and abs(people[-1].people[0].centroid.x - x) < 0.05
+
+    def publish_pose(dx, publisher=pose_pub):
+        publisher.publish(pose_stamped(Header(frame_id="base_link"), BASE_FROM_CAMERA[:3, 3] + (dx, 0, 0),
+                                       BASE_FROM_CAMERA[:3, :3]))
+    try:
+        publish_pose(0.0)
+        send_frame_until(placed_at(1.5))
+        publish_pose(0.5)  # the camera "moved" half a metre at once
+        send_frame_until(lambda: "jumped 0.50 m" in node.last_problem)
+        assert "/people/confirm_camera_pose" in node.last_problem
+        confirm = tester.create_client(Trigger, "/people/confirm_camera_pose")
+        assert spin_until(executor, confirm.service_is_ready)
+        answer = confirm.call_async(Trigger.Request())
+        assert spin_until(executor, answer.done) and answer.result().success
+        send_frame_until(placed_at(2.0))
+        forged = intruder.create_publisher(PoseStamped, "camera/pose", LATCHED_QOS)
+        publish_pose(0.0, forged)
+        count = len(people)
+        send_frame_until(lambda: "camera pose not trusted" in node.last_problem)
+        assert len(people) == count  # nothing placed with a pose it cannot trust
+    finally:
+        executor.shutdown()
+        for n in (node, tester, intruder):
+            n.destroy_node()

@@ -64,9 +64,9 @@ def _wait_for_own_entities(node, timeout_s: float = 10.0, settle_s: float = 0.3)
     node's own publishers, subscriptions and services are all in its view of the graph, and that
     view has stayed the same for settle_s (an action server's topics and services are not listed
     on the node object)."""
-    own = {"publish": {p.topic_name.lstrip("/") for p in node.publishers},
-           "subscribe": {s.topic_name.lstrip("/") for s in node.subscriptions},
-           "reply": {s.srv_name.lstrip("/") for s in node.services}}
+    own = {"publish": {node.resolve_topic_name(p.topic_name).lstrip("/") for p in node.publishers},
+           "subscribe": {node.resolve_topic_name(s.topic_name).lstrip("/") for s in node.subscriptions},
+           "reply": {node.resolve_service_name(s.srv_name).lstrip("/") for s in node.services}}
     deadline, last, since = time.monotonic() + timeout_s, None, time.monotonic()
     while time.monotonic() < deadline:
         seen = _interfaces(node)

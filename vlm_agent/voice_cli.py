@@ -44,9 +44,11 @@ def run_listen(args) -> int:
         return 1
     with rclpy.init(), AgentClient("vlm_agent_listen") as client:
         try:
-            if not client.spin_until(lambda: client.command_pub.get_subscription_count() > 0, 10):
-                print("error: no guard is listening on vlm_agent/command_in; start the graph first (vlm-agent launch)",
-                      file=sys.stderr)
+            # a probe answered through guard, grounding and planner: every topic this client reads is
+            # matched, so no answer to the first spoken command is published before it can arrive
+            if not client.wait_for_graph(timeout=args.startup_timeout):
+                print(f"error: the graph on this ROS domain does not answer ({client.not_ready}); start it first "
+                      "(vlm-agent launch)", file=sys.stderr)
                 return 1
 
             def handle(heard):

@@ -25,6 +25,8 @@ def add_commands(sub, demo, launch) -> None:
                         "robot's vocabulary")
     listen.add_argument("--speak", action="store_true", help="speak the answers (espeak-ng)")
     listen.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each answer")
+    listen.add_argument("--startup-timeout", type=float, default=60.0, help="seconds to wait for the running graph "
+                        "to answer a probe command")
     listen.set_defaults(func=cmd_listen)
     demo.add_argument("--voice", nargs="?", const="", default=None, metavar="WAV",
                       help="speak the demo commands (a WAV file/folder of spoken commands, default: espeak-ng "

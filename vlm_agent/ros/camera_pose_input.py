@@ -1,6 +1,6 @@
-"""Where the camera is, for the grounding node: a static base_from_camera, TF, or a trusted
-camera/pose topic whose sudden jumps are held until confirmed (std_srvs/Trigger on
-vlm_agent/confirm_camera_pose)."""
+"""Where the camera is, for the grounding and people nodes: a static base_from_camera, TF, or a
+camera/pose topic in the base frame from one publisher, whose sudden jumps are held until
+confirmed (std_srvs/Trigger on the node's confirm service)."""
 from __future__ import annotations
 
 import numpy as np
@@ -19,10 +19,10 @@ from .trusted_input import TrustedInput
 
 
 class CameraPoseInput:
-    def __init__(self, node, settings):
-        """settings: the grounding node's (base_from_camera, camera_pose_source, base_frame and the
-        max_camera_pose_jump limits, read when a pose arrives)."""
-        self.node = node
+    def __init__(self, node, settings, confirm_service: str):
+        """settings: the node's CameraPoseSettings and base_frame (the jump limits are read when a
+        pose arrives)."""
+        self.node, self.base_frame = node, settings.base_frame
         self.static = parse_transform(settings.base_from_camera) if len(settings.base_from_camera) == 16 else None
         if self.static is not None and rigid_transform_problem(self.static):
             raise InputError(f"parameter base_from_camera {rigid_transform_problem(self.static)}")
@@ -31,7 +31,8 @@ class CameraPoseInput:
         self.pose: np.ndarray | None = None
         self.problem = ""
         self.pending: np.ndarray | None = None
-        node.create_service(Trigger, "vlm_agent/confirm_camera_pose", self._on_confirm)
+        node.create_service(Trigger, confirm_service, self._on_confirm)
+        self.confirm_service = node.resolve_service_name(confirm_service)
         self.topic = TrustedInput(node, PoseStamped, "camera/pose", LATCHED_QOS, self._on_pose)
         node.steady_timer(1.0, self.topic.recheck)
 
@@ -50,6 +51,8 @@ class CameraPoseInput:
     def _on_pose(self, msg: PoseStamped):
         pose = transform_from_pose(msg)
         problem = rigid_transform_problem(pose)
+        if msg.header.frame_id != self.base_frame:
+            problem = f"is in frame '{msg.header.frame_id}', not the base frame '{self.base_frame}'"
         if problem:  # e.g. a quaternion that is not unit length
             self.problem = f"the pose on camera/pose {problem}"
             self.node.report(Status.ERROR, f"{self.problem}; frames are rejected until a valid pose arrives")
@@ -63,7 +66,7 @@ class CameraPoseInput:
                 self.problem = (
                     f"the pose on camera/pose jumped {metres:.2f} m and {degrees:.0f} degrees from the last accepted "
                     f"one (limits {limit_m} m, {limit_deg} degrees); frames are not used "
-                    "until it is confirmed with the vlm_agent/confirm_camera_pose service (std_srvs/Trigger)")
+                    f"until it is confirmed with the {self.confirm_service} service (std_srvs/Trigger)")
                 self.node.report(Status.ERROR, self.problem)
                 return
         self.pose, self.problem, self.pending = pose, "", None
@@ -74,5 +77,5 @@ class CameraPoseInput:
         else:
             self.pose, self.problem, self.pending = self.pending, "", None
             response.success, response.message = True, "the new camera pose is in use"
-            self.node.report(Status.WARN, "camera pose jump confirmed by a vlm_agent/confirm_camera_pose call")
+            self.node.report(Status.WARN, f"camera pose jump confirmed by a {self.confirm_service} call")
         return response

@@ -45,7 +45,7 @@ class GroundingNode(ManagedNode):
         self.key, key_problem = self.gate_key()
         if key_problem:
             raise InputError(f"no gate key: {key_problem}")
-        self.camera = CameraPoseInput(self, s)
+        self.camera = CameraPoseInput(self, s, "vlm_agent/confirm_camera_pose")
         self.synonyms = None if s.synonyms_model_path == "none" else SynonymResolver(s.synonyms_model_path or None)
         self.redact_people = PeopleRedactor(s.annotated_people)
         self._load_backend()

@@ -7,22 +7,19 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from geometry_msgs.msg import PoseStamped
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
 from vlm_agent.core.errors import InputError
-from vlm_agent.core.perception.camera import parse_transform
 from vlm_agent.core.perception.frame import RGBDFrame
 from vlm_agent.core.perception.people import PersonDetector
 from vlm_agent.core.perception.people_tracking import PeopleTracker
-from vlm_agent.core.perception.transforms import rigid_transform_problem
-from vlm_agent.core.settings.nodes import PeopleSettings
+from vlm_agent.core.settings.nodes import CAMERA_FRAME, PeopleSettings
 from vlm_agent.msg import People, Status
 
-from .common import LATCHED_QOS, PEOPLE_QOS, run
-from .conversions import (depth_from_ros, intrinsics_from_ros, people_to_ros, rgb_from_ros, stamp_ns,
-                          transform_from_pose)
+from .camera_pose_input import CameraPoseInput
+from .common import PEOPLE_QOS, run
+from .conversions import depth_from_ros, intrinsics_from_ros, people_to_ros, rgb_from_ros, stamp_ns
 from .image_input import RGBDInput
 from .lifecycle import ACTIVE, ManagedNode
 from .people_markers import people_markers
@@ -39,16 +36,12 @@ class PeopleNode(ManagedNode):
     def configure_node(self):
         s = self.settings
         self.base_frame = s.base_frame
-        self.static_extrinsics = parse_transform(s.base_from_camera) if len(s.base_from_camera) == 16 else None
-        if self.static_extrinsics is not None and rigid_transform_problem(self.static_extrinsics):
-            raise InputError(f"parameter base_from_camera {rigid_transform_problem(self.static_extrinsics)}")
+        self.camera = CameraPoseInput(self, s, "~/confirm_camera_pose")
         self.detector = PersonDetector(s.model_dir or None, s.min_score, s.use_mask)  # no models: stays unconfigured
-        self.camera_pose: np.ndarray | None = self.static_extrinsics
         self.tracker = PeopleTracker(max_missed=s.track_max_missed)
         # a lifecycle publisher: an inactive detector publishes nothing, so every consumer fails closed
         self.people_pub = self.create_lifecycle_publisher(People, "vlm_agent/people", PEOPLE_QOS)
         self.marker_pub = self.create_lifecycle_publisher(MarkerArray, "vlm_agent/people_markers", 10)
-        self.create_subscription(PoseStamped, "camera/pose", self._on_camera_pose, LATCHED_QOS)
         self.input = RGBDInput(self, s.image_reliability, s.sync_slop_s, on_frame=self._on_frame)
         self.processed, self.last_problem = 0, ""
         self.last = None  # (rgb pixels, depth pixels, camera pose, People) of the last processed frame
@@ -70,46 +63,38 @@ class PeopleNode(ManagedNode):
     def findings(self, now: float):
         return [self.camera_finding(now)]  # a blind detector: consumers fail closed, and /diagnostics says why
 
-    def _on_camera_pose(self, msg: PoseStamped):
-        if self.static_extrinsics is not None:
-            return
-        pose = transform_from_pose(msg)
-        if msg.header.frame_id != self.base_frame or rigid_transform_problem(pose):
-            self._problem(f"camera/pose ignored: frame '{msg.header.frame_id}' is not '{self.base_frame}' or the "
-                          "pose is not rigid")
-            return
-        self.camera_pose = pose
-
     def _process(self):
         pair = self.input.synced
         if self.lifecycle_state != ACTIVE or pair is None or self.input.frames_synced == self.processed:
             return
         self.processed = self.input.frames_synced
         started = time.perf_counter()
-        if self._republish_if_unchanged(pair):
-            return
-        try:
+        try:  # an untrusted camera pose publishes nothing either: the guard and the sim then fail closed
+            pose = self.camera.base_from_camera(pair.rgb.header.frame_id or CAMERA_FRAME,
+                                                stamp_ns(pair.rgb.header.stamp))
+            if self._republish_if_unchanged(pair, pose):
+                return
             info = self.input.latest_info
             frame = RGBDFrame(rgb_from_ros(pair.rgb), depth_from_ros(pair.depth) if pair.depth else None,
-                              intrinsics_from_ros(info) if info else None, self.camera_pose)
+                              intrinsics_from_ros(info) if info else None, pose)
             tracked = self.tracker.update(self.detector.observe(frame))
         except (InputError, ValueError) as exc:  # a bad frame: say so, publish nothing (consumers go stale)
             self._problem(f"frame on {self.input.topics['rgb']} not processed: {exc}")
             return
         msg = people_to_ros(tracked, Header(stamp=pair.rgb.header.stamp, frame_id=self.base_frame))
-        self.last = (_pixels(pair.rgb), _pixels(pair.depth), self.camera_pose, msg)
+        self.last = (_pixels(pair.rgb), _pixels(pair.depth), pose, msg)
         self.people_pub.publish(msg)
         self.marker_pub.publish(people_markers(msg))
         self.health.latency("detect", (time.perf_counter() - started) * 1000)
         self._problem("")
 
-    def _republish_if_unchanged(self, pair) -> bool:
+    def _republish_if_unchanged(self, pair, camera_pose) -> bool:
         """A frame with the very same pixels and camera pose as the last one (a simulator re-sending a
         still scene) gets the same people, restamped, without running the models again."""
         if self.last is None:
             return False
         rgb, depth, pose, msg = self.last
-        same = pose is self.camera_pose and _same(rgb, pair.rgb) and _same(depth, pair.depth)
+        same = pose is camera_pose and _same(rgb, pair.rgb) and _same(depth, pair.depth)
         if same:
             msg.header.stamp = pair.rgb.header.stamp
             self.people_pub.publish(msg)

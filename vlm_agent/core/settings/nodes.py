@@ -56,6 +56,21 @@ class FrameAgeSettings:
 
 
 @dataclass(frozen=True)
+class CameraPoseSettings:
+    """Where the camera is, for every node that puts what it sees into the base frame."""
+    base_from_camera: tuple[float, ...] = setting([0.0], "Static camera pose: 16 floats, row-major 4x4 "
+                                                  "base_from_camera; [0.0] = camera_pose_source decides.", length=16)
+    camera_pose_source: str = setting("topic", "Where the camera pose comes from when base_from_camera is [0.0]: "
+                                      "topic (PoseStamped on camera/pose, in base_frame, from one publisher) or "
+                                      "tf (base_frame <- the image's frame_id at the image's stamp; needs tf2_ros).",
+                                      choices=("topic", "tf"))
+    max_camera_pose_jump_m: float = setting(0.05, "A camera/pose further than this from the last accepted one is "
+                                            "used only after the node's confirm_camera_pose service is called.",
+                                            unit="m", minimum=0.0, runtime=True)
+    max_camera_pose_jump_deg: float = setting(5.0, "The same for rotation.", unit="deg", minimum=0.0, runtime=True)
+
+
+@dataclass(frozen=True)
 class PeopleTrustSettings:
     """Where people detections come from, for every node that reads vlm_agent/people."""
     people_source: str = setting("/people", "Fully qualified name of the only node trusted on vlm_agent/people "
@@ -190,8 +205,8 @@ class GuardSettings(PeopleStaleSettings, HealthSettings, GateKeySettings):
 
 
 @dataclass(frozen=True)
-class GroundingSettings(FrameAgeSettings, PeopleTrustSettings, HealthSettings, GateKeySettings,
-                        BackendSettings):
+class GroundingSettings(CameraPoseSettings, FrameAgeSettings, PeopleTrustSettings, HealthSettings,
+                        GateKeySettings, BackendSettings):
     backend: str = setting("rgbd_geometry", "Grounding backend: rgbd_geometry (embedded default), owl "
                            "(OWL-ViT/OWLv2), grounding_dino, florence2 or qwen2_5_vl (weights in model_path), or "
                            "remote (OpenAI-compatible VLM server).", choices=BACKENDS, launch="backend")
@@ -200,15 +215,6 @@ class GroundingSettings(FrameAgeSettings, PeopleTrustSettings, HealthSettings, G
     sync_slop_s: float = setting(0.05, "Max stamp difference between RGB and depth of one frame.", unit="s",
                                  minimum=0.0)
     base_frame: str = setting(BASE_FRAME, "Robot base frame for poses and plans (REP 105).")
-    max_camera_pose_jump_m: float = setting(0.05, "A camera/pose further than this from the last accepted one is "
-                                            "used only after vlm_agent/confirm_camera_pose.", unit="m", minimum=0.0,
-                                            runtime=True)
-    max_camera_pose_jump_deg: float = setting(5.0, "The same for rotation.", unit="deg", minimum=0.0, runtime=True)
-    base_from_camera: tuple[float, ...] = setting([0.0], "Static camera pose: 16 floats, row-major 4x4 "
-                                                  "base_from_camera; [0.0] = camera_pose_source decides.", length=16)
-    camera_pose_source: str = setting("topic", "Where the camera pose comes from when base_from_camera is [0.0]: "
-                                      "topic (PoseStamped on camera/pose) or tf (base_frame <- the image's "
-                                      "frame_id at the image's stamp; needs tf2_ros).", choices=("topic", "tf"))
     synonyms_model_path: str = setting("", "Sentence-embedding model folder for unknown nouns; '' = the bundled "
                                        "MiniLM, 'none' = off.")
     vocabulary_extra: tuple[str, ...] = setting([], "Object words beyond the built-in ones: 'word' names a new kind "
@@ -247,7 +253,7 @@ class PlannerSettings(HealthSettings, GateKeySettings):
 
 
 @dataclass(frozen=True)
-class PeopleSettings(FrameAgeSettings, HealthSettings):
+class PeopleSettings(CameraPoseSettings, FrameAgeSettings, HealthSettings):
     model_dir: str = setting("", "Folder with the MediaPipe .tflite person models ('' = the package's models/ data "
                              "folder, filled by scripts/setup.sh).")
     min_score: float = setting(0.5, "Lowest person-detector score reported.", minimum=0.0, maximum=1.0)
@@ -258,8 +264,6 @@ class PeopleSettings(FrameAgeSettings, HealthSettings):
     sync_slop_s: float = setting(0.05, "Max stamp difference between RGB and depth of one frame.", unit="s",
                                  minimum=0.0)
     base_frame: str = setting(BASE_FRAME, "Frame of the published positions (REP 105).")
-    base_from_camera: tuple[float, ...] = setting([0.0], "Static camera pose: 16 floats, row-major 4x4 "
-                                                  "base_from_camera; [0.0] = the camera/pose topic.", length=16)
     track_max_missed: int = setting(5, "Frames a person may go unseen and keep their id.", minimum=0)
 
 

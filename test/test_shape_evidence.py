@@ -96,3 +96,9 @@ def test_a_small_object_named_by_its_second_reading_is_asked_about_not_taken():
     assert result.status == "ok"  # its own reading
     result = grounder._resolve_command(parse_command("pick up the blue cube"), [_object((0.06, 0.06, 0.06))], None)
     assert result.status == "ok"  # large: a measured second reading is evidence
+
+
+def test_a_small_cube_called_a_box_is_taken_a_box_is_what_a_cube_is():
+    grounder = Grounder(create_backend("rgbd_geometry"))
+    cube = _object((0.03, 0.03, 0.03), label="cube", scores=(("cube", 1.0), ("box", 0.3)))
+    assert grounder._resolve_command(parse_command("pick up the blue box"), [cube], None).status == "ok"

@@ -33,24 +33,51 @@ DDS_PROFILE_VARIABLE = "FASTDDS_DEFAULT_PROFILES_FILE"
 PRIVATE_DOMAINS = range(100, 230)
 
 
+LOCALHOST_PARTICIPANTS = 32  # rmw_fastrtps' maxInitialPeersRange under ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
+_reservation: socket.socket | None = None  # this process's claim on its private domain
+
+
 def _domain_in_use(domain: int) -> bool:
-    """Whether a DDS participant on this machine holds the domain's first discovery port."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.bind(("", 7400 + 250 * domain + 10))
-        except OSError:
-            return True
+    """Whether a DDS participant on this machine holds one of the domain's discovery ports."""
+    for participant in range(LOCALHOST_PARTICIPANTS):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind(("", 7400 + 250 * domain + 10 + 2 * participant))
+            except OSError:
+                return True
     return False
+
+
+def _reserve(domain: int) -> socket.socket | None:
+    """Claim the domain for this process (an abstract socket: freed when the process ends), so runs
+    side by side never choose one domain even before either starts a participant; None if taken."""
+    claim = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        claim.bind(f"\0vlm_agent_ros_domain_{domain}")
+    except OSError:
+        claim.close()
+        return None
+    return claim
 
 
 def use_private_ros_domain(seed: int | None = None) -> int:
     """A ROS domain of its own for this process and its children (the demo, tests), discovered on
     this machine only, so parallel runs and other graphs on the network never talk to it: the
-    first domain from the seed (default: the process id) on that no participant here uses yet.
-    Call before rclpy.init()."""
+    first domain from the seed (default: the process id) on that no participant here uses and no
+    other process has claimed. Call before rclpy.init()."""
+    global _reservation
     start = os.getpid() if seed is None else seed
     candidates = [PRIVATE_DOMAINS[(start + i) % len(PRIVATE_DOMAINS)] for i in range(len(PRIVATE_DOMAINS))]
-    domain = next((d for d in candidates if not _domain_in_use(d)), candidates[0])
+    domain, claim = candidates[0], None
+    for candidate in candidates:
+        if not _domain_in_use(candidate):
+            claim = _reserve(candidate)
+            if claim is not None:
+                domain = candidate
+                break
+    if _reservation is not None:
+        _reservation.close()
+    _reservation = claim
     os.environ["ROS_DOMAIN_ID"] = str(domain)
     os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
     return domain

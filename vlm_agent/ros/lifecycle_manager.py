@@ -91,6 +91,8 @@ class LifecycleManagerNode(AgentNode):
         pending, problems = {}, {name: "" for name in names}
         for name in names:
             problems[name] = self._state_problem(name, from_state, deadline)
+            if problems[name]:  # a node down used up the wait: the others are not blamed for it
+                break
             if problems[name] is None:  # needs the transition
                 problems[name] = ""
                 pending[name] = self._send(self.change[name], ChangeState.Request(transition=Transition(id=transition)))
@@ -110,17 +112,19 @@ class LifecycleManagerNode(AgentNode):
             if time.monotonic() >= deadline:
                 self.change[name].remove_pending_request(future)
                 return None
-            if self._state(name, min(time.monotonic() + ask_every, deadline)) == goal:
+            state = self._state(name, min(time.monotonic() + ask_every, deadline))
+            if state in (goal, State.PRIMARY_STATE_FINALIZED):
                 self.change[name].remove_pending_request(future)
-                return True
+                return state == goal
             ask_every = min(2 * ask_every, LONGEST_ASK_S)
         return future.result().success
 
     def _state_problem(self, name: str, from_state: int, deadline: float) -> str | None:
         """'' when the node is already past from_state, None when it is in it, else what is wrong."""
         timeout = self.settings.transition_timeout_s
-        if not self.get[name].wait_for_service(timeout_sec=max(0.0, deadline - time.monotonic())):
-            return f"node '{name}' offers no lifecycle services (is it running?) after {timeout:g} s"
+        for client in (self.get[name], self.change[name]):
+            if not client.wait_for_service(timeout_sec=max(0.0, deadline - time.monotonic())):
+                return f"node '{name}' offers no lifecycle services (is it running?) after {timeout:g} s"
         state = self._state(name, deadline)
         if state is None:
             return f"node '{name}' did not say its state within {timeout:g} s"

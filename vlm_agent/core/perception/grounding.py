@@ -258,6 +258,7 @@ def _superlative_pick(found: list[Match], keys: list[float], relative: bool = Fa
     return [best] + [m.rescored(min(m.score, best.score) * 0.5) for m in ranked[1:]]
 
 
+NAMING_FITS = 0.6  # CATEGORY_AFFINITY from which a word names what was read (a cube is a box)
 SMALL_SHAPE_M = 0.04  # footprints below this are measured from a few dozen depth points: their shape is a weak reading
 
 
@@ -273,7 +274,8 @@ def _weak_shape_reading(phrase: ObjectPhrase, best: Match) -> str:
                    dict(obj.label_scores).get(phrase.category, 0.0))
     if obj.occluded and measured < OCCLUDED_SHAPE_SCORE:
         return "it is partly hidden"
-    if obj.size is not None and max(obj.size[:2]) < SMALL_SHAPE_M:
+    naming_fits = CATEGORY_AFFINITY.get((obj.label, phrase.category), 0.0) >= NAMING_FITS  # a cube called a box
+    if obj.size is not None and max(obj.size[:2]) < SMALL_SHAPE_M and not naming_fits:
         return "it is small (a few dozen depth points)"
     return ""
 

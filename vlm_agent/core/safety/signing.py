@@ -61,6 +61,9 @@ def sign(key: bytes, payload: bytes) -> str:
     return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
+MAX_AHEAD_NS = 3600 * 10**9  # approvals last seconds; an expiry further ahead means clocks that differ
+
+
 class ApprovalVerifier:
     """Checks signature, expiry and single use of approvals; remembers nonces until they expire."""
 
@@ -76,6 +79,9 @@ class ApprovalVerifier:
             return "its signature does not match (forged, altered, or signed with another deployment's key)"
         if expiry_ns == 0 or now_ns > expiry_ns:
             return "its approval has expired"
+        if expiry_ns - now_ns > MAX_AHEAD_NS:
+            return ("its approval expires more than an hour after this node's now: the approver and this node keep "
+                    "different clocks (one on sim time, one on wall time?)")
         if nonce in self.used:
             return "its approval was already used (a replay)"
         self.used[nonce] = expiry_ns

@@ -63,6 +63,7 @@ ROUND_SILHOUETTE = 0.83   # colour outline hull / enclosing circle: balls 0.84-0
 SILHOUETTE_WEIGHT = 0.8   # share of the dome-or-flat evidence the outline gives when it is measured
 CORNER_SPLIT = 0.25       # top-face corner moment between discs (dev: <= 0.15 at 95%) and squares (>= 0.29 at 5%)
 CORNER_SPREAD = 0.3       # its sampling spread times sqrt(points): the evidence weighs as much as the points allow
+MAX_CORNER_EVIDENCE = 4.0  # log-odds: thousands of top-face points must not outweigh every other reading
 
 
 def shape_scores(segment: Segment) -> dict[str, float]:
@@ -98,7 +99,8 @@ def _corner_evidence(segment: Segment) -> float:
     hull fills' as independent evidence: a few noisy extreme points sway the hull, not the moment."""
     if segment.top_corners < 0:
         return 0.0
-    return (CORNER_SPLIT - segment.top_corners) * np.sqrt(segment.top_points) / CORNER_SPREAD
+    evidence = (CORNER_SPLIT - segment.top_corners) * np.sqrt(segment.top_points) / CORNER_SPREAD
+    return float(np.clip(evidence, -MAX_CORNER_EVIDENCE, MAX_CORNER_EVIDENCE))  # one systematic bias never rules
 
 
 def shape_label(segment: Segment) -> str:

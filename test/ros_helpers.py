@@ -24,11 +24,12 @@ def bring_up(node):
     return node
 
 
-def signed(msg, valid_s: float = 10.0):
-    """An approval as the guard (or grounding node) stamps it, with this test run's gate key."""
+def signed(msg, valid_s: float = 10.0, now_ns: int | None = None):
+    """An approval as the guard (or grounding node) stamps it, with this test run's gate key, at
+    now_ns on the approver's clock (default: wall time)."""
     from vlm_agent.core.safety.signing import load_or_create_key
     from vlm_agent.ros.conversions import sign_message
-    return sign_message(msg, load_or_create_key(), int(valid_s * 1e9), time.time_ns())
+    return sign_message(msg, load_or_create_key(), int(valid_s * 1e9), time.time_ns() if now_ns is None else now_ns)
 
 
 class FakePeers:

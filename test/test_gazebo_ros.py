@@ -113,7 +113,8 @@ def test_the_grounding_node_grounds_frames_shaped_as_the_gz_bridge_sends_them(gr
         pubs[name].publish(msg)
     assert spin_until(executor, lambda: grounding.input.frames_synced > before and grounding.input.latest_info)
 
-    command_pub.publish(signed(Command(id="gz-1", text="pick up the red cube")))
+    # the guard runs on the same sim time (an approval stamped on wall time is refused: different clocks)
+    command_pub.publish(signed(Command(id="gz-1", text="pick up the red cube"), now_ns=SIM_START * 10**9))
     assert spin_until(executor, lambda: "gz-1" in results, 30)
     answer = results["gz-1"]
     assert answer.status == "ok", answer.message

@@ -68,11 +68,11 @@ class LifecycleManagerNode(AgentNode):
             self.phase, self.problem = phase, ""
             for step in steps:  # every node configured before any is activated
                 if step[1] == Transition.TRANSITION_CONFIGURE:
-                    problems = self._in_parallel(names, step)
+                    problems = self._request_transition(names, step)
                 else:
                     problems = []
                     for name in names:
-                        problems.append(self._in_parallel([name], step)[0])
+                        problems.append(self._request_transition([name], step)[0])
                         if problems[-1]:
                             break
                 problem = "; ".join(p for p in problems if p)
@@ -84,8 +84,8 @@ class LifecycleManagerNode(AgentNode):
             self.report(Status.INFO, f"{', '.join(names)} {done}")
             return True
 
-    def _in_parallel(self, names: list[str], step) -> list[str]:
-        """The transition requested of every node at once (from this one thread), then awaited."""
+    def _request_transition(self, names: list[str], step) -> list[str]:
+        """The transition requested of each of these nodes at once (from this one thread), then awaited."""
         from_state, transition, label, goal = step
         deadline = time.monotonic() + self.settings.transition_timeout_s
         pending, problems = {}, {name: "" for name in names}
